@@ -1,0 +1,5 @@
+import sys
+
+from worktrial.cli import main
+
+sys.exit(main())

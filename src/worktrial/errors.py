@@ -1,0 +1,120 @@
+"""The one error tree of worktrial.
+
+Every error the engine raises on purpose is a :class:`WorktrialError`. Each carries a stable
+``code`` (for exit codes, HTTP responses and tests), structured fields, and a message that is safe
+to show to the person who caused it: it names the input, what was expected and what was found.
+
+::
+
+    WorktrialError
+    ├── SpecError                 a trial spec or bundle is invalid
+    │   └── TemplateError         an unknown or broken built-in template
+    ├── RepoError                 a repository cannot be read
+    │   ├── NotAGitRepoError      the path is not a git work tree or bare repository
+    │   ├── EmptyRepoError        the repository has no commits
+    │   └── GitCommandError       a git command failed or timed out
+    ├── TrackingError             an experiment log or update cannot be written or read
+    ├── ScorecardError            a scorecard file is missing, unreadable or of another version
+    └── UsageError                a command was called with arguments that cannot work together
+
+The CLI catches :class:`WorktrialError`, prints its message without a traceback and exits with
+``exit_code`` (2 for usage and input errors, 1 otherwise).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+__all__ = [
+    "EmptyRepoError",
+    "GitCommandError",
+    "NotAGitRepoError",
+    "RepoError",
+    "ScorecardError",
+    "SpecError",
+    "TemplateError",
+    "TrackingError",
+    "UsageError",
+    "WorktrialError",
+]
+
+
+class WorktrialError(Exception):
+    """Root of every error worktrial raises on purpose.
+
+    Attributes:
+        code: a stable, dotted identifier such as ``"spec.invalid"``.
+        message: a sentence safe to show to a user.
+        fields: structured details (paths, keys, expected and found values).
+    """
+
+    code: str = "worktrial.error"
+    exit_code: int = 1
+
+    def __init__(self, message: str, **fields: Any) -> None:
+        super().__init__(message)
+        self.message = message
+        self.fields: dict[str, Any] = fields
+
+    def __str__(self) -> str:
+        return self.message
+
+
+class SpecError(WorktrialError):
+    """A trial spec or bundle is invalid; ``fields``: ``path``, ``key``, ``expected``, ``found``."""
+
+    code = "spec.invalid"
+    exit_code = 2
+
+
+class TemplateError(SpecError):
+    """An unknown built-in template, or a target folder that cannot take a new bundle."""
+
+    code = "spec.template"
+
+
+class RepoError(WorktrialError):
+    """A repository cannot be read."""
+
+    code = "repo.error"
+    exit_code = 2
+
+
+class NotAGitRepoError(RepoError):
+    """The path is not a git repository."""
+
+    code = "repo.not_git"
+
+
+class EmptyRepoError(RepoError):
+    """The repository has no commits to evaluate."""
+
+    code = "repo.empty"
+
+
+class GitCommandError(RepoError):
+    """A git command failed or did not finish in time."""
+
+    code = "repo.git_failed"
+    exit_code = 1
+
+
+class TrackingError(WorktrialError):
+    """An experiment record or progress update is invalid or cannot be stored."""
+
+    code = "tracking.invalid"
+    exit_code = 2
+
+
+class ScorecardError(WorktrialError):
+    """A scorecard document is missing, unreadable or of an unsupported version."""
+
+    code = "scorecard.invalid"
+    exit_code = 2
+
+
+class UsageError(WorktrialError):
+    """Arguments that cannot work together."""
+
+    code = "usage"
+    exit_code = 2
