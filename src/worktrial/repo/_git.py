@@ -181,6 +181,14 @@ class Repo:
         as skipped); the caller decides how to decode.
         """
         wanted = [e for e in entries if e.kind == "file" and e.size <= max_bytes]
+        return self._cat(wanted)
+
+    def read_link_targets(self, entries: list[TreeEntry]) -> dict[str, str]:
+        """The target text of symlink entries (read as data; the link is never followed)."""
+        links = [e for e in entries if e.kind == "symlink" and e.size <= 4096]
+        return {p: b.decode("utf-8", "replace") for p, b in self._cat(links).items()}
+
+    def _cat(self, wanted: list[TreeEntry]) -> dict[str, bytes]:
         if not wanted:
             return {}
         request = b"".join(e.sha.encode() + b"\n" for e in wanted)
