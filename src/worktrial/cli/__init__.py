@@ -47,7 +47,8 @@ def main(argv: list[str] | None = None) -> int:
     """Run the CLI; returns the exit code instead of raising."""
     err = Console(stderr=True)
     try:
-        app(args=argv, standalone_mode=False)
+        # Outside standalone mode Click returns the code of a ``typer.Exit`` instead of raising.
+        result = app(args=argv, standalone_mode=False)
     except WorktrialError as exc:
         err.print(f"[bold red]error:[/] {exc.message}", highlight=False, soft_wrap=True)
         return exc.exit_code
@@ -66,7 +67,7 @@ def main(argv: list[str] | None = None) -> int:
         else:
             err.print(f"error: {exc}")
         return int(getattr(exc, "exit_code", 2))
-    return 0
+    return result if isinstance(result, int) else 0
 
 
 if __name__ == "__main__":  # pragma: no cover

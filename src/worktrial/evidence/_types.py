@@ -180,7 +180,8 @@ class DocSection:
 
     @property
     def pointer(self) -> Pointer:
-        return Pointer("file", f"{self.path}:{self.line}", self.heading[:120])
+        ref = f"{self.path}:{self.line}" if self.line > 0 else self.path
+        return Pointer("file", ref, self.heading[:120])
 
 
 @dataclass(frozen=True, slots=True)

@@ -118,7 +118,9 @@ class DimensionScore:
     """One dimension on the rubric's 1-5 scale.
 
     ``score`` is ``None`` when no signal of the dimension could be observed. ``confidence`` is
-    the observed share of the dimension's signal weight, in [0, 1].
+    the observed share of the dimension's signal weight, in [0, 1]. ``cap`` is the ceiling a
+    rule put on the score (the output dimension is capped when a budget was violated) and
+    ``cap_reason`` says why; both are ``None`` when no cap applies.
     """
 
     dimension: str
@@ -127,6 +129,8 @@ class DimensionScore:
     score: float | None
     confidence: float
     signals: tuple[ScoredSignal, ...]
+    cap: float | None = None
+    cap_reason: str | None = None
 
     @property
     def missing(self) -> tuple[ScoredSignal, ...]:

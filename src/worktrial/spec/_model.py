@@ -6,9 +6,10 @@ is created, not when the first candidate submits.
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from pydantic_core import PydanticCustomError
 
 SPEC_VERSION = 1
 
@@ -32,6 +33,35 @@ DEFAULT_WEIGHTS: dict[Dimension, float] = {
 }
 
 
+# The error type the loader recognises: ``ctx["expected"]`` says, in words, what would be right.
+EXPECTED_ERROR = "worktrial_expected"
+
+
+def _expected(expected: str) -> PydanticCustomError:
+    return PydanticCustomError(EXPECTED_ERROR, "expected {expected}", {"expected": expected})
+
+
+def _relative_path(value: str) -> str:
+    # Bundle paths are joined to the bundle folder; an absolute path or '..' would let a spec
+    # point at (and a kit export copy) files outside it.
+    parts = value.replace("\\", "/").split("/")
+    if value.startswith(("/", "~")) or ".." in parts or ":" in parts[0]:
+        raise _expected("a path inside the bundle folder (relative, without '..')")
+    return value
+
+
+BundlePath = Annotated[str, AfterValidator(_relative_path)]
+
+
+def _placeholders(command: str) -> str:
+    if "{input}" not in command or "{output}" not in command:
+        raise _expected("a command containing the placeholders {input} and {output}")
+    return command
+
+
+PredictCommand = Annotated[str, AfterValidator(_placeholders)]
+
+
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -44,9 +74,13 @@ class Checkpoint(_Strict):
 
 
 class Compensation(_Strict):
-    amount: float = Field(gt=0, description="What the candidate is paid for the trial.")
+    amount: float = Field(
+        gt=0, description="What the candidate is paid: the total (fixed), per hour or per day."
+    )
     currency: str = Field(pattern=r"^[A-Z]{3}$", description="ISO 4217 code, e.g. EUR.")
-    basis: Literal["fixed", "hourly", "daily"] = "fixed"
+    basis: Literal["fixed", "hourly", "daily"] = Field(
+        default="fixed", description="What ``amount`` pays for: the whole trial, an hour or a day."
+    )
     expected_hours: float = Field(gt=0, description="Hours of work the trial is scoped for.")
     hourly_floor: float = Field(
         gt=0, description="Minimum effective hourly rate; the spec is rejected below it."
@@ -54,18 +88,23 @@ class Compensation(_Strict):
 
 
 class DataFile(_Strict):
-    path: str = Field(min_length=1, description="Path relative to the bundle folder.")
-    role: Literal["train", "dev", "holdout_features", "holdout_labels", "batch", "other"]
+    path: BundlePath = Field(min_length=1, description="Path relative to the bundle folder.")
+    role: Literal["train", "dev", "holdout_features", "holdout_labels", "batch", "other"] = Field(
+        description="What the file is for; scoring feeds holdout_features to the predict command "
+        "and compares its output with holdout_labels."
+    )
     hidden: bool = Field(
         default=False, description="Hidden files never leave the company side (holdout)."
     )
-    description: str = ""
+    description: str = Field(default="", description="One line for the data listing.")
 
 
 class Data(_Strict):
     target: str = Field(min_length=1, description="Name of the label column.")
-    id_column: str = Field(default="id", min_length=1)
-    files: list[DataFile] = Field(min_length=1)
+    id_column: str = Field(
+        default="id", min_length=1, description="Column that identifies a row in every file."
+    )
+    files: list[DataFile] = Field(min_length=1, description="Every data file of the bundle.")
 
 
 class Metric(_Strict):
@@ -79,8 +118,8 @@ class Metric(_Strict):
 
 
 class Floor(_Strict):
-    metric: str = Field(min_length=1)
-    min: float
+    metric: str = Field(min_length=1, description="A metric worktrial knows.")
+    min: float = Field(description="The lowest acceptable value of that metric on the holdout.")
 
 
 class PrimaryMetric(Metric):
@@ -94,59 +133,109 @@ class PrimaryMetric(Metric):
 
 
 class Constraints(_Strict):
-    latency_p95_ms: float | None = Field(default=None, gt=0)
+    latency_p95_ms: float | None = Field(
+        default=None, gt=0, description="95th percentile of one timed predict call, milliseconds."
+    )
     latency_batch_rows: int = Field(default=1, ge=1, description="Rows per timed predict call.")
-    peak_memory_mb: float | None = Field(default=None, gt=0)
-    model_size_mb: float | None = Field(default=None, gt=0)
-    training_time_s: float | None = Field(default=None, gt=0)
+    peak_memory_mb: float | None = Field(
+        default=None, gt=0, description="Peak resident memory of the predict command, MB."
+    )
+    model_size_mb: float | None = Field(
+        default=None, gt=0, description="Size on disk of the trained model artifacts, MB."
+    )
+    training_time_s: float | None = Field(
+        default=None, gt=0, description="Wall-clock time of the train command, seconds."
+    )
 
 
 class Interface(_Strict):
     train: str | None = Field(default=None, description="Command that trains; None if not rerun.")
-    predict: str = Field(
+    predict: PredictCommand = Field(
         min_length=1,
         description="Command with {input} and {output} placeholders that writes predictions.",
     )
-    predictions_column: str = "prediction"
-
-    @model_validator(mode="after")
-    def _placeholders(self) -> Interface:
-        for name in ("{input}", "{output}"):
-            if name not in self.predict:
-                raise ValueError(f"predict command must contain the placeholder {name}")
-        return self
+    predictions_column: str = Field(
+        default="prediction", min_length=1, description="Column of the predictions file."
+    )
 
 
 class Quotas(_Strict):
-    dev_per_day: int = Field(default=5, ge=0)
-    total: int = Field(default=30, ge=0)
+    dev_per_day: int = Field(default=5, ge=0, description="Dev-split scorings per day.")
+    total: int = Field(default=30, ge=0, description="Dev-split scorings over the whole trial.")
 
 
 class Reproducibility(_Strict):
-    rerun: bool = False
-    tolerance: float = Field(default=0.01, ge=0)
+    rerun: bool = Field(
+        default=False, description="Whether the sandbox reruns training before scoring."
+    )
+    tolerance: float = Field(
+        default=0.01,
+        ge=0,
+        description="Largest accepted gap between the reported and the rerun primary metric.",
+    )
+
+
+class Solution(_Strict):
+    dir: BundlePath = Field(
+        default="solution",
+        min_length=1,
+        description="Folder of the company's reference baseline solution.",
+    )
+    train: str | None = Field(
+        default=None, description="Command, run from the bundle folder, that trains it."
+    )
+    predict: PredictCommand | None = Field(
+        default=None,
+        description="Command, run from the bundle folder, with {input} and {output} placeholders.",
+    )
+
+
+CommitSha = Annotated[str, Field(pattern=r"^[0-9a-f]{40}([0-9a-f]{24})?$")]
 
 
 class TrialSpec(_Strict):
     """A whole trial, as declared in ``trial.toml``."""
 
-    spec_version: Literal[1] = 1
+    spec_version: Literal[1] = Field(default=1, description="Version of this format.")
     id: str = Field(pattern=r"^[a-z0-9][a-z0-9-]{1,62}$", description="Slug, unique per company.")
-    title: str = Field(min_length=1)
-    kind: Literal["classification", "improve-baseline", "monitoring", "regression", "other"]
+    title: str = Field(min_length=1, description="The trial's name as candidates see it.")
+    kind: Literal["classification", "improve-baseline", "monitoring", "regression", "other"] = (
+        Field(description="The shape of the task; built-in templates exist for the first three.")
+    )
     duration_days: int = Field(ge=1, le=60, description="Calendar days from start to deadline.")
-    brief: str = Field(default="brief.md", description="The brief, relative to the bundle.")
-    checkpoints: list[Checkpoint] = Field(default_factory=list)
-    compensation: Compensation
-    data: Data
-    primary_metric: PrimaryMetric
-    secondary_metrics: list[Metric] = Field(default_factory=list)
-    constraints: Constraints = Constraints()
-    interface: Interface
-    weights: dict[Dimension, float] = Field(default_factory=lambda: dict(DEFAULT_WEIGHTS))
-    quotas: Quotas = Quotas()
-    reproducibility: Reproducibility = Reproducibility()
-    starter_commits: list[str] = Field(
+    brief: BundlePath = Field(
+        default="brief.md", min_length=1, description="The brief, relative to the bundle."
+    )
+    starter: BundlePath = Field(
+        default="starter",
+        min_length=1,
+        description="Folder whose files become the first commit of every candidate's repository.",
+    )
+    checkpoints: list[Checkpoint] = Field(
+        default_factory=list, description="Reviews during the trial, each with feedback."
+    )
+    compensation: Compensation = Field(description="What the candidate is paid.")
+    data: Data = Field(description="The data files and the label column.")
+    primary_metric: PrimaryMetric = Field(description="The metric the output is judged on.")
+    secondary_metrics: list[Metric] = Field(
+        default_factory=list, description="Metrics reported beside the primary one."
+    )
+    constraints: Constraints = Field(
+        default=Constraints(), description="Budgets the sandbox measures."
+    )
+    interface: Interface = Field(description="How the sandbox trains and predicts.")
+    solution: Solution = Field(
+        default=Solution(), description="The company's reference baseline solution."
+    )
+    weights: dict[Dimension, Annotated[float, Field(ge=0)]] = Field(
+        default_factory=lambda: dict(DEFAULT_WEIGHTS),
+        description="Weight of each rubric dimension; missing ones keep the default.",
+    )
+    quotas: Quotas = Field(default=Quotas(), description="How often candidates may score on dev.")
+    reproducibility: Reproducibility = Field(
+        default=Reproducibility(), description="Whether and how strictly results are rerun."
+    )
+    starter_commits: list[CommitSha] = Field(
         default_factory=list,
         description="Commit hashes of the starter repository; never counted as the candidate's.",
     )

@@ -1,0 +1,1 @@
+"""Malignancy screening: training and prediction."""

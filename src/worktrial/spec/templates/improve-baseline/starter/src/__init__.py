@@ -1,0 +1,1 @@
+"""Digit reader: training and prediction."""

@@ -1,0 +1,1 @@
+"""Batch monitor for the deployed cultivar classifier."""
