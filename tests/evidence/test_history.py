@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import subprocess
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
@@ -585,3 +586,33 @@ def test_git_missing(fake_git: FakeGit) -> None:
     with pytest.raises(GitCommandError) as exc:
         collect_history(fake_git.repo)
     assert exc.value.message == "the git command is not installed; install git and try again"
+
+
+def test_without_a_spec_the_kits_root_starter_commit_is_still_excluded(tmp_path: Path) -> None:
+    from worktrial.spec import init_starter_repo, new_from_template
+
+    bundle = new_from_template("classification", tmp_path / "trial")
+    repo_dir = tmp_path / "cand"
+    init_starter_repo(bundle, repo_dir)
+
+    def commit(message: str, name: str, email: str) -> None:
+        (repo_dir / "model.py").write_text(message, encoding="utf-8")
+        env = {**os.environ, "GIT_CONFIG_GLOBAL": os.devnull, "GIT_CONFIG_NOSYSTEM": "1"}
+        for args in (["add", "-A"], ["commit", "-qm", message]):
+            subprocess.run(
+                ["git", "-c", f"user.name={name}", "-c", f"user.email={email}", *args],
+                cwd=repo_dir,
+                env=env,
+                check=True,
+                timeout=30,
+            )
+
+    commit("Add a logistic regression baseline", "Ada", "ada@example.com")
+    # the same identity on a later commit is the candidate's own work, never hidden
+    commit("Tune the threshold", "worktrial", "starter@worktrial.invalid")
+    history = collect_history(Repo(repo_dir))
+    assert [c.is_starter for c in history.commits] == [True, False, False]
+    assert (
+        "the starter-kit commit (made by worktrial) is excluded from scoring "
+        "(the company's code, not the candidate's)"
+    ) in history.notes

@@ -60,6 +60,7 @@ from typing import Literal
 from worktrial.errors import GitCommandError, UsageError
 from worktrial.evidence._types import Commit, CommitKind, FileChange, History
 from worktrial.repo._git import _SAFE_CONFIG, DEFAULT_TIMEOUT_S, Repo, git_env
+from worktrial.spec._starter import STARTER_AUTHOR
 
 __all__ = ["MAX_BODY_CHARS", "MAX_COMMITS", "classify_commit", "collect_history", "first_added"]
 
@@ -602,6 +603,15 @@ def collect_history(
         )
 
     found, starter_notes = _match_starters(commits, starter_commits)
+    if not starter_commits:
+        # No spec: a root commit made by `worktrial trial kit` is still the company's starter.
+        # Only root commits qualify, so the identity cannot hide a candidate's later work.
+        found = {c.sha for c in commits if not c.parents and c.author_email == STARTER_AUTHOR[1]}
+        if found:
+            starter_notes = [
+                "the starter-kit commit (made by worktrial) is excluded from scoring "
+                "(the company's code, not the candidate's)"
+            ]
     for c in commits:
         c.is_starter = c.sha in found
     notes.extend(starter_notes)
