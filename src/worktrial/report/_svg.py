@@ -169,7 +169,9 @@ def timeline_chart(card: Scorecard) -> str:
         return _empty("No commits to draw.")
     width, height = 920, 250
     left, right, top, bottom = 56, 20, 18, 44
-    times = [p.at for p in points]
+    # the starter kit's commit is dated when the company made it, often months earlier: it must
+    # not stretch the axis (it is drawn at the left edge instead)
+    times = [p.at for p in points if not p.starter] or [p.at for p in points]
     # a cut timeline (only the most recent commits) starts at its first point, not the window's
     cut = card.counts.commits > len(points)
     window_start = card.window.started_at if not cut else None
@@ -187,6 +189,7 @@ def timeline_chart(card: Scorecard) -> str:
     log_max = math.log10(max(max_lines, 10) + 1)
 
     def x(t: datetime) -> float:
+        t = min(max(t, t0), t1)
         return left + (t - t0).total_seconds() / total * (width - left - right)
 
     def y(lines: int) -> float:
@@ -212,7 +215,8 @@ def timeline_chart(card: Scorecard) -> str:
             f'<text x="{left - 6}" y="{yy}" dy="4" text-anchor="end" fill="{AXIS}">'
             f"{lines:,}</text>"
         )
-    if max_lines > 10 and max_lines != 10 ** round(math.log10(max_lines)):
+    nearest_power = 10 ** math.floor(math.log10(max(max_lines, 1)))
+    if max_lines > 10 and y(nearest_power) - y(max_lines) >= 12:  # no overlapping labels
         # the largest commit's size marks the top of the scale
         parts.append(
             f'<text x="{left - 6}" y="{_f(y(max_lines))}" dy="4" text-anchor="end" '
@@ -230,16 +234,18 @@ def timeline_chart(card: Scorecard) -> str:
             f'stroke="{AXIS}"/><text x="{xx}" y="{height - bottom + 18}" text-anchor="middle" '
             f'fill="{AXIS}">{esc(_tick_label(t, span))}</text>'
         )
-    for label, at, colour in (
-        ("start", window_start, AXIS),
-        ("deadline", card.window.deadline, "#B91C1C"),
+    deadline = card.window.deadline
+    close = window_start is not None and deadline is not None and x(deadline) - x(window_start) < 70
+    for label, at, colour, anchor in (
+        ("start", window_start, AXIS, "end" if close else "middle"),
+        ("deadline", deadline, "#B91C1C", "start" if close else "middle"),
     ):
         if at is None:
             continue
         xx = _f(x(at))
         parts.append(
             f'<line x1="{xx}" y1="{top}" x2="{xx}" y2="{height - bottom}" stroke="{colour}" '
-            f'stroke-dasharray="4 3"/><text x="{xx}" y="{top - 5}" text-anchor="middle" '
+            f'stroke-dasharray="4 3"/><text x="{xx}" y="{top - 5}" text-anchor="{anchor}" '
             f'fill="{colour}" font-weight="600">{label}</text>'
         )
     for p in points:
