@@ -4,7 +4,8 @@ The whole history is written as ONE ``git fast-import`` stream (a few seconds fo
 commits), repacked the way ``git gc`` would, then checked out. The result is cached under
 ``bench/out/`` keyed by the parameters and the generator version, so later runs reuse it.
 
-What the repository looks like: a Python package with data, feature, model, training and
+What the repository looks like: a Python package (about 220 modules that all parse, each
+kept to a few hundred lines, some 43,000 lines in all) with data, feature, model, training and
 evaluation modules, tests, docs, notebooks, CSV data, YAML configs, a few binary model files,
 and the candidate's ``.worktrial/`` logs. Commits touch one to six files each with realistic
 messages, dates advance 20 minutes to 6 hours at a time, a few percent of the commits come
@@ -29,7 +30,8 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-GENERATOR_VERSION = 5
+GENERATOR_VERSION = 6
+MAX_UNITS = 60  # statements/functions per file before the generator trims it
 OUT_DIR = Path(__file__).resolve().parent / "out"
 START_EPOCH = 1_735_722_000  # 2025-01-01 09:00 UTC
 MAIN = ("Maya Chen", "maya.chen@example.com")
@@ -174,7 +176,8 @@ def _edit(f: _File, rng: random.Random) -> None:
     f.lines[pos:pos] = [_code_line(rng, f.kind) for _ in range(rng.randint(1, 25))]
     for _ in range(rng.randint(0, 4)):
         f.lines[rng.randrange(len(f.lines))] = _code_line(rng, f.kind)
-    if len(f.lines) > 220 or rng.random() < 0.3:
+    # files stay the size of real modules (a few hundred lines at most): people split big ones
+    if len(f.lines) > MAX_UNITS or rng.random() < 0.3:
         start = rng.randrange(len(f.lines))
         del f.lines[start : start + rng.randint(1, 30)]
 
