@@ -472,3 +472,36 @@ def test_notebook_source_not_found_in_the_raw_text_points_to_the_file(tmp_path: 
     [section] = docs.files[0].sections
     assert section.line == 0
     assert [s.pointer.ref for s in docs.statements] == ["nb.ipynb"]
+
+
+def test_the_iteration_tables_rows_are_counted(tmp_path: Path) -> None:
+    readme = (
+        "# Results\n\n"
+        "| Iteration | Change | Result |\n"
+        "|---|---|---|\n"
+        "| Baseline | Logistic regression | recall 0.81 |\n"
+        "| 1 | Class weights | recall 0.90 |\n"
+        "| 2 | Threshold at the precision floor | recall 0.93 |\n"
+        "| 3 | Drop leaky feature | recall 0.92 (honest) |\n"
+    )
+    docs = collect_docs(snapshot(tmp_path, {"README.md": readme}))
+    assert docs.iteration_table is not None
+    assert docs.iteration_table_rows == 4
+
+
+def test_each_item_under_a_next_steps_heading_is_a_next_step(tmp_path: Path) -> None:
+    readme = (
+        "# Model\n\nA calibrated logistic regression tuned for recall.\n\n"
+        "## Next steps\n\n"
+        "1. Calibrate the threshold on a fresh month of data.\n"
+        "2. Add drift monitoring on the three strongest features.\n"
+        "3. Run a shadow deployment for two weeks.\n"
+        "4. Retrain.\n"
+    )
+    docs = collect_docs(snapshot(tmp_path, {"README.md": readme}))
+    steps = [(s.pointer.ref, s.text) for s in docs.statements if s.kind == "next_step"]
+    assert steps == [
+        ("README.md:7", "Calibrate the threshold on a fresh month of data."),
+        ("README.md:8", "Add drift monitoring on the three strongest features."),
+        ("README.md:9", "Run a shadow deployment for two weeks."),
+    ]  # "Retrain." alone is too short to be a concrete step

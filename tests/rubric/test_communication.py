@@ -216,3 +216,14 @@ def test_updates_after_the_last_commit_count_without_a_deadline() -> None:
     ev = evidence(commits=[commit("a", 1), commit("b", 30)], updates=[update("u1", 40)])
     res = sig("communication.updates", ctx(ev, window=False))
     assert res.value == 1
+
+
+def test_feedback_loop_without_a_receipt_time_takes_links_at_their_word() -> None:
+    """Recorded with its response only (receipt time = response time): the commits the
+    response links count even though they were made before the response was written."""
+    commits = [commit("a", 10), commit("b", 50), commit("c", 80)]
+    fb = feedback("fb-1", 60, response="Added the latency benchmark.", commits=[commits[1].sha])
+    fb.responded_at = fb.at  # what `worktrial respond --checkpoint` without --received records
+    res = sig("communication.feedback_loop", ctx(evidence(commits=commits, feedback=[fb])))
+    assert res.subscore == 1.0
+    assert res.evidence[0] == commits[1].pointer

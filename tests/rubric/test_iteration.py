@@ -105,6 +105,7 @@ def test_deliberate_iterations_from_the_table() -> None:
         commits=[commit("a", 1)],
         docs=[doc("REPORT.md", table, kind="report")],
         iteration_table=Pointer("file", "REPORT.md:4"),
+        iteration_table_rows=6,
     )
     res = sig("iteration.deliberate_iterations", ctx(ev))
     assert res.value == 6
@@ -247,6 +248,7 @@ def test_iteration_table_levels() -> None:
         commits=[commit("a", 1)],
         docs=[doc("R.md", short)],
         iteration_table=Pointer("file", "R.md:2"),
+        iteration_table_rows=1,
     )
     res = sig("iteration.iteration_table", ctx(ev))
     assert res.subscore == 0.5

@@ -213,6 +213,7 @@ def evidences(draw: st.DrawFn) -> Evidence:
             readme_path=draw(st.one_of(st.none(), st.just("README.md"))),
             readme_is_prompt=draw(st.booleans()),
             iteration_table=table,
+            iteration_table_rows=draw(st.integers(0, 12)) if table else 0,
             statements=statements,
             reported_metrics=reported,
         ),

@@ -284,6 +284,19 @@ def test_feedback_responses(tmp_path: Path) -> None:
     assert notes == []
 
 
+def test_feedback_received_before_the_response(tmp_path: Path) -> None:
+    b = repo(tmp_path)
+    fb = record_feedback_response(
+        b.path,
+        checkpoint="day 3",
+        text="Measure the latency budget.",
+        response="Added a latency benchmark.",
+        at=AT,
+        received_at=AT - timedelta(hours=5),
+    )
+    assert (fb.at, fb.responded_at) == (AT - timedelta(hours=5), AT)
+
+
 @pytest.mark.parametrize(
     ("kwargs", "message"),
     [
@@ -309,6 +322,22 @@ def test_feedback_responses(tmp_path: Path) -> None:
         (
             {"response": "x", "feedback_id": "fb-004"},
             "feedback_id 'fb-004': no such feedback in .worktrial/feedback.jsonl (known: none yet)",
+        ),
+        (
+            {"response": "x", "feedback_id": "fb-001", "received_at": AT},
+            "received_at: only a comment recorded with its checkpoint has a receipt time; "
+            "feedback already in the log keeps its own",
+        ),
+        (
+            {
+                "response": "x",
+                "checkpoint": "day 3",
+                "text": "Measure latency.",
+                "at": AT,
+                "received_at": AT + timedelta(minutes=1),
+            },
+            "received_at: expected a time at or before the response (2026-03-03T14:00:00+00:00), "
+            "found 2026-03-03T14:01:00+00:00",
         ),
     ],
 )

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -203,6 +204,8 @@ def test_update_ask_and_respond(tmp_path: Path, capsys: pytest.CaptureFixture[st
                 "Tuned on dev.",
                 "--commit",
                 b.head[:7],
+                "--received",
+                "2026-03-03T09:30:00+00:00",
                 *base,
             ]
         )
@@ -237,6 +240,7 @@ def test_update_ask_and_respond(tmp_path: Path, capsys: pytest.CaptureFixture[st
         "Also calibrated.",
         [b.head],
     )
+    assert fb.at == datetime(2026, 3, 3, 9, 30, tzinfo=UTC)
 
 
 @pytest.mark.parametrize(
@@ -252,6 +256,11 @@ def test_update_ask_and_respond(tmp_path: Path, capsys: pytest.CaptureFixture[st
         (
             ["respond", "-r", "x", "-f", "fb-002"],
             "feedback_id 'fb-002': no such feedback in .worktrial/feedback.jsonl (known: none yet)",
+        ),
+        (
+            ["respond", "-r", "x", "--checkpoint", "day 3", "--comment", "y", "--received", "noon"],
+            "--received 'noon': expected an ISO 8601 time with a UTC offset, e.g. --received "
+            "2026-03-03T14:00+00:00",
         ),
     ],
 )

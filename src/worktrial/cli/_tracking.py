@@ -57,18 +57,18 @@ def register(app: typer.Typer) -> None:
 # --------------------------------------------------------------------------- parsing
 
 
-def _parse_at(value: str | None) -> datetime | None:
+def _parse_at(value: str | None, *, option: str = "--at") -> datetime | None:
     if value is None:
         return None
-    example = "e.g. --at 2026-03-03T14:00+00:00"
+    example = f"e.g. {option} 2026-03-03T14:00+00:00"
     try:
         when = datetime.fromisoformat(value.strip())
     except ValueError as err:
         raise UsageError(
-            f"--at {value!r}: expected an ISO 8601 time with a UTC offset, {example}"
+            f"{option} {value!r}: expected an ISO 8601 time with a UTC offset, {example}"
         ) from err
     if when.tzinfo is None or when.utcoffset() is None:
-        raise UsageError(f"--at {value!r}: expected a UTC offset in the time, {example}")
+        raise UsageError(f"{option} {value!r}: expected a UTC offset in the time, {example}")
     return when
 
 
@@ -265,6 +265,14 @@ def respond_command(
             "--commit", help="A commit that carries the change (repeatable).", metavar="SHA"
         ),
     ] = None,
+    received: Annotated[
+        str | None,
+        typer.Option(
+            "--received",
+            help="With --checkpoint: when the comment reached you, ISO 8601 (default: --at).",
+            metavar="TIME",
+        ),
+    ] = None,
     at: AtOption = None,
     repo: RepoOption = Path(),
 ) -> None:
@@ -282,5 +290,6 @@ def respond_command(
         text=comment,
         commits=commit or (),
         at=_parse_at(at),
+        received_at=_parse_at(received, option="--received"),
     )
     typer.echo(f"recorded the response to {fb.id}")

@@ -669,6 +669,7 @@ def build_honest_failure(dest: Path, *, starter: Path | None, start: datetime) -
     )
     s.feedback(
         at=clock(3, "15:00"),
+        received=clock(3, "09:30"),
         checkpoint="day 3",
         text="The imputation work is careful and well logged, but dev has not moved and your "
         "weighted model is under the precision floor. Timebox the imputation and make sure you "
@@ -723,6 +724,7 @@ def build_honest_failure(dest: Path, *, starter: Path | None, start: datetime) -
     )
     s.feedback(
         at=clock(8, "13:00"),
+        received=clock(7, "09:30"),
         checkpoint="day 7",
         text="Good recovery after the checkpoint. Make sure the write-up explains the failed "
         "imputation work properly, and say what you would do next.",

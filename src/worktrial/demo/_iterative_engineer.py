@@ -1136,6 +1136,7 @@ def build_iterative_engineer(dest: Path, *, starter: Path | None, start: datetim
     )
     s.feedback(
         at=clock(3, "15:30"),
+        received=clock(3, "09:30"),
         checkpoint="day 3",
         text="Clear framing, and asking about the prevalence was the right call. Two things: "
         "dev has only 42 malignant cases, so show how uncertain your dev numbers are before "
@@ -1285,6 +1286,7 @@ def build_iterative_engineer(dest: Path, *, starter: Path | None, start: datetim
     )
     s.feedback(
         at=clock(8, "12:00"),
+        received=clock(7, "09:30"),
         checkpoint="day 7",
         text="Solid progress and an honest log. Before the end: one command that reproduces "
         "your dev numbers from a clean clone, and say in the README how the threshold was "

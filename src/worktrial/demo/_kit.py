@@ -198,9 +198,11 @@ class Story:
         checkpoint: str,
         text: str,
         response: str,
+        received: timedelta,
         commits: Sequence[str] = (),
     ) -> str:
-        """Record checkpoint feedback and the candidate's response at ``at``; returns its id."""
+        """Record checkpoint feedback received at ``received`` and the candidate's response at
+        ``at``; returns its id."""
         return record_feedback_response(
             self.path,
             checkpoint=checkpoint,
@@ -208,6 +210,7 @@ class Story:
             response=response,
             commits=list(commits),
             at=self.at(at),
+            received_at=self.at(received),
         ).id
 
     def finish(self, *, name: str, title: str, duration_days: int) -> PersonaRepo:

@@ -1869,6 +1869,7 @@ def build_over_engineer(dest: Path, *, starter: Path | None, start: datetime) ->
     )
     s.feedback(
         at=clock(3, "16:20"),
+        received=clock(3, "09:30"),
         checkpoint="day 3",
         text="We have not seen a number on dev yet, and this checkpoint asked for a first "
         "baseline. Please get a simple model scored on dev before building more.",
@@ -1956,6 +1957,7 @@ def build_over_engineer(dest: Path, *, starter: Path | None, start: datetime) ->
     )
     s.feedback(
         at=clock(8, "11:30"),
+        received=clock(7, "09:30"),
         checkpoint="day 7",
         text="Still no result on dev at day 7 of 10. Please prioritise a working model and the "
         "submission interface over framework features.",

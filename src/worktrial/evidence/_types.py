@@ -208,6 +208,7 @@ class Docs:
     readme_path: str | None = None
     readme_is_prompt: bool = False  # the README is still (mostly) the assignment brief
     iteration_table: Pointer | None = None  # a table with iteration/change/result columns
+    iteration_table_rows: int = 0  # its body rows (header and separator not counted)
     statements: list[Statement] = field(default_factory=list)
     # metrics the write-up claims, e.g. {"recall": 0.91}, each with where it was claimed
     reported_metrics: dict[str, tuple[float, Pointer]] = field(default_factory=dict)

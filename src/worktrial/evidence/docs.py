@@ -792,10 +792,17 @@ class _Collector:
                             _ref(path, b.line),
                             f"iteration table with {len(b.rows) - 1} rows",
                         )
+                        self.docs.iteration_table_rows = len(b.rows) - 1
             section.elements = frozenset(elements)
             in_results = "results" in elements
+            # Under a "Next steps" heading every item is a next step, whatever its wording.
+            in_next = "next_steps" in elements and bool(
+                _HEADING_RX["next_steps"].search(section.heading.lower())
+            )
             for b in own:
                 self._scan(path, b, in_results)
+                if in_next and b.kind == "text":
+                    self._next_step_item(path, b)
         copied = sum(copied_flags)
         if copied and not whole_prompt:
             self.docs.notes.append(
@@ -836,6 +843,18 @@ class _Collector:
             for k, text in enumerate(block.text.splitlines()):
                 line = block.lines[min(k, len(block.lines) - 1)] if block.lines else block.line
                 self._claims_in(path, line, text, in_results, code=True)
+
+    def _next_step_item(self, path: str, block: _Block) -> None:
+        """A paragraph or list item under a next-steps heading, as one next-step statement."""
+        text = " ".join(block.text.split())
+        if len(_WORD_RX.findall(text)) < 3:
+            return
+        ref = _ref(path, block.line)
+        if any(k == "next_step" and r == ref for k, r, _ in self.seen_statements):
+            return  # its wording already made it one
+        self.seen_statements.add(("next_step", ref, text))
+        pointer = Pointer("file", ref, _excerpt(text))
+        self.docs.statements.append(Statement("next_step", text[:1000], pointer))
 
     def _statements(self, path: str, line: int, sentence: str) -> None:
         text = " ".join(sentence.split())

@@ -469,47 +469,17 @@ def words(text: str) -> list[str]:
     return _WORD.findall(text)
 
 
-_TABLE_SEPARATOR = re.compile(r"^\|?\s*:?-{2,}:?\s*(\|\s*:?-{2,}:?\s*)*\|?\s*$")
-
-
 def iteration_table(ctx: Context, f: Facts) -> tuple[Pointer | None, int]:
     """The write-up's iteration table (iteration | change | result) and its number of rows.
 
-    The table counts only in a document the candidate wrote. Its rows are the markdown table
-    lines after the header and separator; ``0`` when the table cannot be found in the text.
+    The table counts only in a document the candidate wrote (not a README that is still the
+    prompt, nor a starter-kit file); its rows are the body rows the docs collector counted.
     """
-    pointer = ctx.evidence.docs.iteration_table
+    docs = ctx.evidence.docs
+    pointer = docs.iteration_table
     if pointer is None:
         return None, 0
     path = _doc_path(pointer)
-    doc = next((d for d in f.writeup if d.path == path), None)
-    if doc is None:
+    if not any(d.path == path for d in f.writeup):
         return None, 0
-    _, _, tail = pointer.ref.rpartition(":")
-    line = int(tail) if tail.isdigit() else 0
-    containing = [s for s in doc.sections if s.line <= line] or doc.sections[:1]
-    if not containing:
-        return pointer, 0
-    section = max(containing, key=lambda s: s.line)
-    lines = section.text.splitlines()
-    start = max(0, min(len(lines), line - section.line - 1))
-    # the text may be trimmed, so look from the expected line on, then from the top
-    for origin in (start, 0):
-        rows = _table_rows(lines[origin:])
-        if rows is not None:
-            return pointer, rows
-    return pointer, 0
-
-
-def _table_rows(lines: list[str]) -> int | None:
-    block: list[str] = []
-    for raw in lines:
-        text = raw.strip()
-        if text.startswith("|"):
-            block.append(text)
-        elif block:
-            break
-    if not block:
-        return None
-    body = [r for r in block[1:] if not _TABLE_SEPARATOR.match(r)]
-    return len(body)
+    return pointer, docs.iteration_table_rows

@@ -428,6 +428,7 @@ def record_feedback_response(
     text: str = "",
     commits: Sequence[str] = (),
     at: datetime | None = None,
+    received_at: datetime | None = None,
 ) -> Feedback:
     """Record how the candidate responded to checkpoint feedback in ``feedback.jsonl``.
 
@@ -439,10 +440,13 @@ def record_feedback_response(
         response: what was changed or decided because of the feedback.
         commits: commits that carry the change (abbreviations are expanded when git knows them).
         at: when the response was made (timezone-aware); default now.
+        received_at: with ``checkpoint``, when the comment was received (default: ``at``).
+            Work done between receiving and answering counts as acting on the feedback.
 
     Raises:
         TrackingError: neither or both of ``feedback_id`` and ``checkpoint``, an unknown
-            ``feedback_id``, an empty response or comment, a bad commit hash, a naive ``at``.
+            ``feedback_id``, an empty response or comment, a bad commit hash, a naive ``at``,
+            ``received_at`` without ``checkpoint`` or after the response.
     """
     reply = _check_text("response", response)
     if not reply:
@@ -455,6 +459,19 @@ def record_feedback_response(
             f"{FEEDBACK_FILE}) or checkpoint (a comment received at a checkpoint)"
         )
     when = _now(at)
+    received = when
+    if received_at is not None:
+        if checkpoint is None:
+            raise TrackingError(
+                "received_at: only a comment recorded with its checkpoint has a receipt time; "
+                "feedback already in the log keeps its own"
+            )
+        received = _now(received_at)
+        if received > when:
+            raise TrackingError(
+                f"received_at: expected a time at or before the response ({format_at(when)}), "
+                f"found {format_at(received)}"
+            )
     root, in_git = _repo_root(repo_dir)
     if feedback_id is not None and not (root / FEEDBACK_FILE).is_file():
         raise TrackingError(
@@ -477,7 +494,7 @@ def record_feedback_response(
         if feedback_id is None:
             return {
                 "id": _next_id(ID_PREFIXES[FEEDBACK_FILE], ids),
-                "at": format_at(when),
+                "at": format_at(received),
                 "checkpoint": checkpoint,
                 "text": comment,
                 "response": reply,

@@ -163,7 +163,8 @@ def feedback_loop(ctx: Context) -> SignalResult:
 
     Rule: per item ``0.5 × acknowledged + 0.5 × followed``; acknowledged is 1 for a response,
     0.5 when only the write-up acknowledges feedback; followed is 1 for a linked commit after
-    the feedback, 0.5 for an unlinked later work commit, 0 for none. The subscore is the mean.
+    the feedback was received (any linked commit when only the response time is known), 0.5
+    for an unlinked later work commit, 0 for none. The subscore is the mean.
 
     Evidence: the feedback items and the commits that followed them.
 
@@ -186,10 +187,13 @@ def feedback_loop(ctx: Context) -> SignalResult:
     unanswered = 0
     for fb in items:
         ack = 1.0 if fb.response.strip() else 0.5 if acked_in_writeup else 0.0
+        # Feedback recorded with its response but no receipt time: the links are taken at
+        # their word (the reviewer sees the commits); otherwise they must come after receipt.
+        since = None if fb.responded_at is not None and fb.at >= fb.responded_at else fb.at
         linked = [
             f.commit_by_sha[s]
             for s in fb.commits
-            if s in f.commit_by_sha and f.commit_by_sha[s].authored_at >= fb.at
+            if s in f.commit_by_sha and (since is None or f.commit_by_sha[s].authored_at >= since)
         ]
         if linked:
             follow = 1.0
