@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import subprocess
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
@@ -52,14 +53,26 @@ def run_git(
     timeout: float = DEFAULT_TIMEOUT_S,
     input: bytes | None = None,
     check: bool = True,
+    config: Sequence[str] = (),
+    env: Mapping[str, str] | None = None,
 ) -> subprocess.CompletedProcess[bytes]:
-    """Run ``git <args>`` in ``cwd``; raise :class:`GitCommandError` on failure or timeout."""
-    cmd = ["git", *_SAFE_CONFIG, *args]
+    """Run ``git <args>`` in ``cwd`` with the inert config and environment.
+
+    ``config`` adds ``-c key=value`` pairs after the safe ones; ``env`` adds variables (an
+    author identity and dates, say) on top of :func:`git_env`.
+
+    Raises:
+        GitCommandError: git is missing, fails (with ``check``) or runs past ``timeout``.
+    """
+    cmd = ["git", *_SAFE_CONFIG, *config, *args]
+    full_env = git_env()
+    if env:
+        full_env.update(env)
     try:
         proc = subprocess.run(
             cmd,
             cwd=cwd,
-            env=git_env(),
+            env=full_env,
             input=input,
             capture_output=True,
             timeout=timeout,

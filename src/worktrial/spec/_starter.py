@@ -10,11 +10,11 @@ from __future__ import annotations
 import os
 import shutil
 import stat
-import subprocess
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from worktrial.errors import GitCommandError, SpecError, UsageError, WorktrialError
+from worktrial.errors import SpecError, UsageError, WorktrialError
+from worktrial.repo._git import run_git
 
 if TYPE_CHECKING:
     from worktrial.spec._bundle import TrialBundle
@@ -38,48 +38,17 @@ _CONFIG = (
 
 
 def _git(cwd: Path, *args: str) -> str:
+    """Run git as the starter kit's author, with fixed dates, so the commit hash is stable."""
     name, email = STARTER_AUTHOR
-    env = {k: v for k, v in os.environ.items() if not k.startswith("GIT_")}
-    env.update(
-        {
-            "GIT_CONFIG_GLOBAL": os.devnull,
-            "GIT_CONFIG_NOSYSTEM": "1",
-            "GIT_TERMINAL_PROMPT": "0",
-            "GIT_AUTHOR_NAME": name,
-            "GIT_AUTHOR_EMAIL": email,
-            "GIT_AUTHOR_DATE": STARTER_DATE,
-            "GIT_COMMITTER_NAME": name,
-            "GIT_COMMITTER_EMAIL": email,
-            "GIT_COMMITTER_DATE": STARTER_DATE,
-            "LC_ALL": "C",
-        }
-    )
-    try:
-        proc = subprocess.run(
-            ["git", *_CONFIG, *args],
-            cwd=cwd,
-            env=env,
-            capture_output=True,
-            timeout=GIT_TIMEOUT_S,
-            check=False,
-        )
-    except subprocess.TimeoutExpired as err:
-        raise GitCommandError(
-            f"git {args[0]} did not finish within {GIT_TIMEOUT_S:.0f} s in {cwd}",
-            command=args[0],
-            path=str(cwd),
-        ) from err
-    except FileNotFoundError as err:
-        raise GitCommandError(
-            "the git command is not installed; install git and try again", command=args[0]
-        ) from err
-    if proc.returncode != 0:
-        detail = proc.stderr.decode("utf-8", "replace").strip().splitlines()
-        raise GitCommandError(
-            f"git {args[0]} failed in {cwd}: {detail[-1] if detail else proc.returncode}",
-            command=args[0],
-            path=str(cwd),
-        )
+    identity = {
+        "GIT_AUTHOR_NAME": name,
+        "GIT_AUTHOR_EMAIL": email,
+        "GIT_AUTHOR_DATE": STARTER_DATE,
+        "GIT_COMMITTER_NAME": name,
+        "GIT_COMMITTER_EMAIL": email,
+        "GIT_COMMITTER_DATE": STARTER_DATE,
+    }
+    proc = run_git(cwd, *args, timeout=GIT_TIMEOUT_S, config=_CONFIG, env=identity)
     return proc.stdout.decode("utf-8", "replace").strip()
 
 

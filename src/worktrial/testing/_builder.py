@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import os
 import shutil
-import subprocess
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path, PurePosixPath
 
 from worktrial.errors import GitCommandError, UsageError
+from worktrial.repo._git import run_git
 
 DEFAULT_AUTHOR = ("Ada Lovelace", "ada@example.com")
 DEFAULT_START = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
@@ -48,22 +48,6 @@ FileContent = str | bytes | Symlink | None
 Author = tuple[str, str]
 
 
-def _build_env(extra: Mapping[str, str] | None = None) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("GIT_")}
-    env.update(
-        {
-            "GIT_CONFIG_GLOBAL": os.devnull,
-            "GIT_CONFIG_NOSYSTEM": "1",
-            "GIT_TERMINAL_PROMPT": "0",
-            "LC_ALL": "C",
-            "TZ": "UTC",
-        }
-    )
-    if extra:
-        env.update(extra)
-    return env
-
-
 def _git(
     cwd: Path,
     *args: str,
@@ -72,37 +56,8 @@ def _git(
     timeout: float = GIT_TIMEOUT_S,
 ) -> bytes:
     """Run git with the build config; raise :class:`GitCommandError` naming the command."""
-    cmd = ["git", *_BUILD_CONFIG, *args]
-    try:
-        proc = subprocess.run(
-            cmd,
-            cwd=cwd,
-            env=_build_env(env),
-            input=input,
-            capture_output=True,
-            timeout=timeout,
-            check=False,
-        )
-    except subprocess.TimeoutExpired as err:
-        raise GitCommandError(
-            f"git {args[0]} did not finish within {timeout:.0f} s in {cwd}",
-            command=args[0],
-            path=str(cwd),
-        ) from err
-    except FileNotFoundError as err:
-        raise GitCommandError(
-            "the git command is not installed; install git and try again", command=args[0]
-        ) from err
-    if proc.returncode != 0:
-        lines = proc.stderr.decode("utf-8", "replace").strip().splitlines()
-        detail = lines[-1] if lines else f"exit code {proc.returncode}"
-        raise GitCommandError(
-            f"git {args[0]} failed in {cwd}: {detail}",
-            command=args[0],
-            path=str(cwd),
-            returncode=proc.returncode,
-        )
-    return proc.stdout
+    extra = {"TZ": "UTC", **(env or {})}
+    return run_git(cwd, *args, timeout=timeout, input=input, config=_BUILD_CONFIG, env=extra).stdout
 
 
 def _git_date(when: datetime) -> str:
