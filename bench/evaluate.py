@@ -28,7 +28,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _generate import _ENV, generate
+from _generate import generate
+from history import bare_git
 
 TARGET_S = 3.0
 WORKTRIAL = [sys.executable, "-m", "worktrial"]
@@ -37,17 +38,6 @@ WORKTRIAL = [sys.executable, "-m", "worktrial"]
 def evaluate(path: Path, out: Path) -> None:
     subprocess.run(
         [*WORKTRIAL, "evaluate", str(path), "--format", "json", "--out", str(out)],
-        stdout=subprocess.DEVNULL,
-        check=True,
-        timeout=600,
-    )
-
-
-def bare_git(path: Path) -> None:
-    subprocess.run(
-        ["git", "log", "--numstat", "HEAD"],
-        cwd=path,
-        env=_ENV,
         stdout=subprocess.DEVNULL,
         check=True,
         timeout=600,

@@ -5,16 +5,15 @@ from __future__ import annotations
 import os
 import sys
 import webbrowser
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from worktrial.cli._progress import progress_bar
 from worktrial.rubric._types import DIMENSIONS
 
 if TYPE_CHECKING:
@@ -30,35 +29,14 @@ _SHORT = {
 }
 
 
-@contextmanager
-def _progress(err: Console, total: int) -> Iterator[Callable[[str], None]]:
-    """A progress bar on a terminal; on a pipe, one line per major step (no sub-steps)."""
-    if not err.is_terminal:
+def _pipe_line(err: Console) -> Callable[[str], None]:
+    """On a pipe, one line per major step (sub-steps, "x: y", are left out)."""
 
-        def line(step: str) -> None:
-            if ": " not in step:
-                err.print(f"demo: {step}", highlight=False)
+    def line(step: str) -> None:
+        if ": " not in step:
+            err.print(f"demo: {step}", highlight=False)
 
-        yield line
-        return
-    bar = Progress(
-        SpinnerColumn(),
-        TextColumn("[progress.description]{task.description}"),
-        BarColumn(),
-        TimeElapsedColumn(),
-        console=err,
-        transient=True,
-    )
-    with bar:
-        task = bar.add_task("starting", total=total)
-        seen = 0
-
-        def step(description: str) -> None:
-            nonlocal seen
-            seen += 1
-            bar.update(task, description=description, completed=min(seen, total))
-
-        yield step
+    return line
 
 
 def _score(value: float | None) -> str:
@@ -125,7 +103,7 @@ def demo(
     total = 1 + len(PERSONAS) * (1 + len(PIPELINE_STEPS)) + 1
     err = Console(stderr=True)
     console = Console() if sys.stdout.isatty() else Console(width=120)
-    with _progress(err, total) as step:
+    with progress_bar(err, total, on_pipe=_pipe_line(err)) as step:
         result = run_demo(out, progress=step)
     console.print(ranking_table(result))
     for c in result.ranking:

@@ -5,8 +5,6 @@ from __future__ import annotations
 import io
 import json
 import sys
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from datetime import UTC, date, datetime, time
 from enum import StrEnum
 from pathlib import Path
@@ -14,9 +12,9 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
 from worktrial._pipeline import PIPELINE_STEPS, evaluate_repo
+from worktrial.cli._progress import progress_bar
 from worktrial.errors import UsageError, WorktrialError
 from worktrial.report import (
     Scorecard,
@@ -115,35 +113,6 @@ def _size(n: int) -> str:
     return f"{n / 1024:.0f} KB" if n >= 1024 else f"{n} bytes"
 
 
-@contextmanager
-def _progress(err: Console) -> Iterator[Callable[[str], None]]:
-    """A transient progress bar on standard error; yields the ``progress(step)`` callback.
-
-    Only on a terminal: piped or captured output gets no progress noise.
-    """
-    if not err.is_terminal:
-        yield lambda _step: None
-        return
-    bar = Progress(
-        SpinnerColumn(),
-        TextColumn("[progress.description]{task.description}"),
-        BarColumn(),
-        TimeElapsedColumn(),
-        console=err,
-        transient=True,
-    )
-    with bar:
-        task = bar.add_task("starting", total=len(PIPELINE_STEPS))
-        seen = 0
-
-        def step(description: str) -> None:
-            nonlocal seen
-            seen += 1
-            bar.update(task, description=description, completed=min(seen, len(PIPELINE_STEPS)))
-
-        yield step
-
-
 def _evaluate(
     repo: Path,
     spec: Path | None,
@@ -159,7 +128,7 @@ def _evaluate(
             start=start,
             deadline=deadline,
         )
-    with _progress(Console(stderr=True)) as step:
+    with progress_bar(Console(stderr=True), len(PIPELINE_STEPS)) as step:
         return evaluate_repo(
             repo,
             spec=spec,
