@@ -229,8 +229,16 @@ def test_lint() -> None:
     assert sig("discipline.lint", ctx(middling)).subscore == pytest.approx(0.6)
 
 
+def test_lint_counts_notebook_code_cells() -> None:
+    """ruff lints notebook cells too, so their lines are part of the rate's denominator."""
+    nb = with_code(notebooks=["a.ipynb"], notebook_lines=1000, lint_findings=5)
+    res = sig("discipline.lint", ctx(nb))
+    assert res.value == pytest.approx(5.0)  # 5 findings per 1,000 notebook lines
+
+
 def test_lint_not_observed() -> None:
-    assert sig("discipline.lint", ctx(weak())).summary == "no .py module lines to lint"
+    no_code = with_code(python_files=[], notebooks=[], module_lines=0, notebook_lines=0)
+    assert sig("discipline.lint", ctx(no_code)).summary == "no Python code lines to lint"
     cannot = with_code(python_files=["a.py"], module_lines=10, lint_findings=None)
     assert (
         sig("discipline.lint", ctx(cannot)).summary == "the linter could not run on this repository"

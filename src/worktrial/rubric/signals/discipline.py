@@ -419,8 +419,9 @@ def reproducibility(ctx: Context) -> SignalResult:
 def lint(ctx: Context) -> SignalResult:
     """Lint findings per thousand lines and function complexity.
 
-    Measures: ruff findings per 1,000 non-blank module lines, and the maximum and mean
-    cyclomatic complexity of the functions.
+    Measures: ruff findings per 1,000 non-blank lines of Python (modules and notebook code
+    cells, which ruff lints alike), and the maximum and mean cyclomatic complexity of the
+    functions.
 
     Rule: ``0.6 × lint + 0.4 × complexity``: lint is 1.0 at ≤ 5 findings per KLOC falling
     linearly to 0 at 50; complexity is the mean of (1.0 at a maximum ≤ 10, 0 at ≥ 30) and
@@ -428,7 +429,7 @@ def lint(ctx: Context) -> SignalResult:
 
     Evidence: example findings and the most complex functions.
 
-    Not observed: without ``.py`` modules, or when the linter could not run.
+    Not observed: without Python code, or when the linter could not run.
     """
     rule = (
         "0.6 × (1 at ≤ 5 findings/KLOC, 0 at ≥ 50) + 0.4 × mean(1 at max complexity ≤ 10, "
@@ -438,11 +439,12 @@ def lint(ctx: Context) -> SignalResult:
     code = ctx.evidence.code
     if not f.submitted:
         return not_observed(rule=rule, summary=f.nothing)
-    if code.module_lines <= 0:
-        return not_observed(rule=rule, summary="no .py module lines to lint")
+    lines = code.module_lines + code.notebook_lines  # ruff's findings cover both
+    if lines <= 0:
+        return not_observed(rule=rule, summary="no Python code lines to lint")
     if code.lint_findings is None:
         return not_observed(rule=rule, summary="the linter could not run on this repository")
-    per_kloc = code.lint_findings / (code.module_lines / 1000)
+    per_kloc = code.lint_findings / (lines / 1000)
     lint_part = ramp(per_kloc, 50, 5)
     cx = 0.5 * ramp(code.max_complexity, 30, 10) + 0.5 * ramp(code.mean_complexity, 15, 5)
     return observed(
