@@ -30,3 +30,15 @@ def test_markup_in_candidate_text_is_printed_literally(card: Scorecard) -> None:
     out = buf.getvalue()
     assert "[bold]markup[/]" in out
     assert "<script>alert('x')</script>" in out
+
+
+def test_an_80_column_terminal_gets_the_evidence_under_the_table(card: Scorecard) -> None:
+    text = render_text(card, width=80)
+    assert max(len(line) for line in text.splitlines()) <= 80
+    assert "Strongest evidence" in text
+    assert "strongest evidence" not in text  # no squeezed column beside the scores
+    for d in card.dimensions:
+        assert d.title in text
+    wide = render_text(card, width=120)
+    assert "strongest evidence" in wide
+    assert "Strongest evidence" not in wide

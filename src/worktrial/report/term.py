@@ -22,7 +22,7 @@ from worktrial.report._format import (
     truncate,
     when,
 )
-from worktrial.report._scorecard import Scorecard, SignalCard
+from worktrial.report._scorecard import DimensionCard, Scorecard, SignalCard
 
 
 def score_bar(score: float | None, width: int = 20) -> Text:
@@ -81,28 +81,46 @@ def _flags(card: Scorecard) -> RenderableType:
     return Panel(body, title=f"Red flags ({len(card.red_flags)})", border_style="red")
 
 
-def _dimensions(card: Scorecard) -> Table:
+NARROW_WIDTH = 110  # below this the evidence goes under the table instead of beside it
+
+
+def _best_evidence(d: DimensionCard, width: int) -> Text:
+    best = _best_signal(d.signals)
+    evidence = Text()
+    if best is not None:
+        evidence.append(truncate(best.summary, width))
+        if best.evidence:
+            evidence.append(f"\n{truncate(evidence_label(best.evidence[0]), 56)}", style="dim")
+    return evidence
+
+
+def _dimensions(card: Scorecard, *, narrow: bool = False) -> RenderableType:
     table = Table(title="Dimensions", title_justify="left", expand=False, pad_edge=False)
-    table.add_column("dimension")
-    table.add_column("score", justify="right")
+    table.add_column("dimension", no_wrap=True)
+    table.add_column("score", justify="right", no_wrap=True)
     table.add_column("", no_wrap=True)
-    table.add_column("confidence", justify="right")
-    table.add_column("strongest evidence", overflow="fold", max_width=58)
+    table.add_column("confidence", justify="right", no_wrap=True)
+    if not narrow:
+        table.add_column("strongest evidence", overflow="fold", max_width=58)
     for d in card.dimensions:
-        best = _best_signal(d.signals)
-        evidence = Text()
-        if best is not None:
-            evidence.append(truncate(best.summary, 90))
-            if best.evidence:
-                evidence.append(f"\n{truncate(evidence_label(best.evidence[0]), 56)}", style="dim")
-        table.add_row(
+        row = [
             Text(d.title),
             Text(score_text(d.score), style="bold"),
-            score_bar(d.score),
+            score_bar(d.score, width=12 if narrow else 20),
             Text(pct(d.confidence), style="dim" if d.confidence < 0.5 else ""),
-            evidence,
-        )
-    return table
+        ]
+        if not narrow:
+            row.append(_best_evidence(d, 90))
+        table.add_row(*row)
+    if not narrow:
+        return table
+    lines = Text()
+    for d in card.dimensions:
+        evidence = _best_evidence(d, 200)
+        if evidence.plain:
+            lines.append(f"\n{d.title}: " if lines.plain else f"{d.title}: ", style="bold")
+            lines.append_text(evidence)
+    return Group(table, Panel(lines, title="Strongest evidence", border_style="dim"))
 
 
 def _best_signal(signals: list[SignalCard]) -> SignalCard | None:
@@ -145,9 +163,13 @@ def _notes(card: Scorecard) -> RenderableType | None:
     return Panel(body, title="Notes", border_style="dim")
 
 
-def scorecard_renderable(card: Scorecard) -> RenderableType:
-    """The whole terminal view as one Rich renderable."""
-    parts: list[RenderableType] = [_header(card), _flags(card), _dimensions(card)]
+def scorecard_renderable(card: Scorecard, *, width: int = NARROW_WIDTH) -> RenderableType:
+    """The whole terminal view as one Rich renderable, laid out for ``width`` columns."""
+    parts: list[RenderableType] = [
+        _header(card),
+        _flags(card),
+        _dimensions(card, narrow=width < NARROW_WIDTH),
+    ]
     for extra in (_missing(card), _notes(card)):
         if extra is not None:
             parts.append(extra)
@@ -163,12 +185,13 @@ def scorecard_renderable(card: Scorecard) -> RenderableType:
 
 def render_term(card: Scorecard, console: Console | None = None) -> None:
     """Print ``card`` to ``console`` (standard output by default)."""
-    (console or Console()).print(scorecard_renderable(card))
+    console = console or Console()
+    console.print(scorecard_renderable(card, width=console.width))
 
 
 def render_text(card: Scorecard, *, width: int = 110) -> str:
     """The terminal view as plain text (no colour codes), e.g. to write to a file."""
     buffer = io.StringIO()
     console = Console(file=buffer, width=width, color_system=None, force_terminal=False)
-    console.print(scorecard_renderable(card))
+    console.print(scorecard_renderable(card, width=width))
     return buffer.getvalue()
