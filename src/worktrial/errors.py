@@ -12,9 +12,15 @@ to show to the person who caused it: it names the input, what was expected and w
     ├── RepoError                 a repository cannot be read
     │   ├── NotAGitRepoError      the path is not a git work tree or bare repository
     │   ├── EmptyRepoError        the repository has no commits
-    │   └── GitCommandError       a git command failed or timed out
+    │   ├── GitCommandError       a git command failed or timed out
+    │   └── IntakeError           a submitted bundle or archive is refused, or a commit cannot
+    │                             be exported into a job folder
     ├── TrackingError             an experiment log or update cannot be written or read
+    ├── ScoringError              predictions cannot be scored, or a run cannot be planned
+    │   └── QuotaExceededError    the dev-split scoring quota is used up
     ├── ScorecardError            a scorecard file is missing, unreadable or of another version
+    ├── SandboxError              a sandbox cannot be chosen, set up or given these arguments
+    │   └── EnvironmentBuildError the runtime environment of a trial cannot be built
     └── UsageError                a command was called with arguments that cannot work together
 
 The CLI catches :class:`WorktrialError`, prints its message without a traceback and exits with
@@ -27,10 +33,15 @@ from typing import Any
 
 __all__ = [
     "EmptyRepoError",
+    "EnvironmentBuildError",
     "GitCommandError",
+    "IntakeError",
     "NotAGitRepoError",
+    "QuotaExceededError",
     "RepoError",
+    "SandboxError",
     "ScorecardError",
+    "ScoringError",
     "SpecError",
     "TemplateError",
     "TrackingError",
@@ -99,6 +110,40 @@ class GitCommandError(RepoError):
     exit_code = 1
 
 
+class IntakeError(RepoError):
+    """A submission (git bundle or archive) is refused, or a commit cannot be exported.
+
+    ``fields``: ``path`` (the input as named in the message), ``reason`` (a stable short word
+    such as ``"not_a_bundle"``, ``"too_large"``, ``"unsafe_member"``, ``"bomb"``, ``"fsck"``),
+    and ``member`` when one archive member is at fault.
+    """
+
+    code = "repo.intake"
+
+
+class ScoringError(WorktrialError):
+    """Predictions or hidden-holdout files cannot be scored, or a run cannot be planned.
+
+    ``fields``: ``path`` (the file as named in the message), ``expected``, ``found``, and
+    ``problem`` (a stable short word such as ``"missing"``, ``"not_csv"``, ``"columns"``,
+    ``"row_count"``, ``"duplicate_ids"``, ``"unknown_ids"``, ``"not_finite"``, ``"dtype"``,
+    ``"too_large"``).
+    """
+
+    code = "scoring.invalid"
+    exit_code = 1
+
+
+class QuotaExceededError(ScoringError):
+    """The candidate's dev-split scorings for today or for the whole trial are used up.
+
+    ``fields``: ``today``, ``per_day``, ``total``, ``limit`` (runs counted and allowed).
+    """
+
+    code = "scoring.quota"
+    exit_code = 2
+
+
 class TrackingError(WorktrialError):
     """An experiment record or progress update is invalid or cannot be stored."""
 
@@ -111,6 +156,28 @@ class ScorecardError(WorktrialError):
 
     code = "scorecard.invalid"
     exit_code = 2
+
+
+class SandboxError(WorktrialError):
+    """A sandbox cannot be chosen or set up, or was given arguments it cannot honour.
+
+    ``fields``: ``path`` for an unreachable job folder or mount source, ``backend`` for a
+    sandbox that is unavailable. A command that runs and fails is not an error: it is a
+    sandbox result with a reason.
+    """
+
+    code = "sandbox.error"
+
+
+class EnvironmentBuildError(SandboxError):
+    """A trial's runtime environment cannot be built: no usable base interpreter, a folder
+    the sandbox user cannot read, or a package that does not install.
+
+    ``fields``: ``path``, ``requirements``, and ``step`` (``"base"``, ``"venv"``, ``"install"``,
+    ``"permissions"``). An infrastructure failure: it never counts against a quota.
+    """
+
+    code = "sandbox.environment"
 
 
 class UsageError(WorktrialError):
