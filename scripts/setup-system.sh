@@ -5,6 +5,10 @@ set -euo pipefail
 
 needed=()
 command -v git >/dev/null 2>&1 || needed+=(git)
+# The sandbox that runs candidate code (no network, own namespaces, read-only system).
+command -v bwrap >/dev/null 2>&1 || needed+=(bubblewrap)
+# The sandbox runs jobs with the system's Python (the runtime environment is built on it).
+[ -x /usr/bin/python3 ] || needed+=(python3)
 
 if [ ${#needed[@]} -eq 0 ]; then
     exit 0
