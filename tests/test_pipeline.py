@@ -431,3 +431,45 @@ def test_spec_may_be_the_bundle_folder(bundle_repo: tuple[Path, Path]) -> None:
     by_toml = evaluate_repo(repo, spec=bundle / "trial.toml")
     assert by_toml.trial == by_spec.trial
     assert any("assignment prompt" in n.text for n in by_toml.notes)
+
+
+def _run_report(commit: str, trial: str = "churn-recall") -> object:
+    from worktrial.scoring import RunReport, StepLog
+
+    at = datetime(2026, 3, 10, tzinfo=UTC)
+    return RunReport(
+        trial=trial,
+        commit=commit,
+        split="final",
+        split_description="the final part of the hidden holdout",
+        rows=10,
+        backend="fake",
+        isolated=True,
+        started_at=at,
+        finished_at=at,
+        steps=(StepLog("score", "Score", "passed", "recall 0.9"),),
+        primary_metric="recall",
+        metrics={"recall": 0.9},
+    )
+
+
+def test_a_run_feeds_the_rubric_and_the_run_section(good: RepoBuilder, spec: TrialSpec) -> None:
+    without = evaluate_repo(good.path, spec=spec)
+    card = evaluate_repo(good.path, spec=spec, run=_run_report(good.head))  # type: ignore[arg-type]
+    assert without.run is None
+    assert card.run is not None and card.run.figures.metrics == {"recall": 0.9}
+    measured = [s for s in card.dimension("output").signals if s.observed]
+    assert any(e.kind == "run" for s in measured for e in s.evidence)
+    assert card.dimension("output").confidence > without.dimension("output").confidence
+
+
+def test_a_run_of_another_commit_or_trial_is_refused(good: RepoBuilder, spec: TrialSpec) -> None:
+    with pytest.raises(UsageError) as err:
+        evaluate_repo(good.path, spec=spec, run=_run_report("b" * 40))  # type: ignore[arg-type]
+    assert err.value.message == (
+        f"the run is of commit bbbbbbbbbbbb, but the repository's HEAD is {good.head[:12]}; "
+        "run the commit being evaluated"
+    )
+    with pytest.raises(UsageError) as err:
+        evaluate_repo(good.path, spec=spec, run=_run_report(good.head, "other"))  # type: ignore[arg-type]
+    assert err.value.message == "the run is of trial 'other', but the spec is trial 'churn-recall'"

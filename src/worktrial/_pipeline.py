@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from worktrial.errors import UsageError
 from worktrial.evidence._types import CommitKind, Evidence, History
@@ -20,6 +20,9 @@ from worktrial.evidence.collect import STEPS as COLLECTOR_STEPS
 from worktrial.repo import Repo
 from worktrial.report._scorecard import Scorecard, build_scorecard
 from worktrial.spec import TrialSpec
+
+if TYPE_CHECKING:  # scoring imports NumPy; ``import worktrial`` stays light
+    from worktrial.scoring import RunReport
 
 Progress = Callable[[str], None]
 
@@ -143,6 +146,7 @@ def evaluate_repo(
     started_at: datetime | None = None,
     candidate: str | None = None,
     progress: Progress | None = None,
+    run: RunReport | None = None,
 ) -> Scorecard:
     """Evaluate one candidate repository and return its scorecard.
 
@@ -160,12 +164,18 @@ def evaluate_repo(
         started_at: when the candidate started (timezone-aware).
         candidate: the alias shown for the candidate (blind by default: ``"candidate"``).
         progress: called with a short description of each step, for progress bars.
+        run: a sandboxed run of the repository's HEAD on the trial's hidden holdout
+            (:func:`worktrial.scoring.run_submission`): its measurements feed the output and
+            constraint signals, and the scorecard gets its ``run`` section. Only an in-process
+            latency (a declared ``interface.predict_function``) is judged against the latency
+            budget; a timing of the predict command includes interpreter start-up.
 
     Raises:
         NotAGitRepoError: ``path`` is not a git repository.
         EmptyRepoError: the repository has no commits.
         SpecError: the spec or bundle is invalid.
-        UsageError: a naive datetime, or a deadline before the start.
+        UsageError: a naive datetime, a deadline before the start, or a run of another
+            commit or trial.
         GitCommandError: git failed or timed out.
     """
     from worktrial.evidence import collect_evidence
@@ -187,8 +197,22 @@ def evaluate_repo(
 
     step("opening the repository")
     repo = Repo(path)
+    if run is not None and run.commit != repo.head:
+        raise UsageError(
+            f"the run is of commit {run.commit[:12]}, but the repository's HEAD is "
+            f"{repo.head[:12]}; run the commit being evaluated",
+            found=run.commit,
+            expected=repo.head,
+        )
     step("reading the trial spec")
     trial = _resolve_trial(spec, bundle)
+    if run is not None and trial.spec is not None and run.trial != trial.spec.id:
+        raise UsageError(
+            f"the run is of trial {run.trial!r}, but the spec is trial {trial.spec.id!r}",
+            found=run.trial,
+            expected=trial.spec.id,
+        )
+    measured = run.measurements(command_latency=False) if run is not None else None
     duration = timedelta(days=trial.spec.duration_days) if trial.spec is not None else None
 
     source: WindowSource = "unknown"
@@ -223,7 +247,13 @@ def evaluate_repo(
     elif source == "unknown":
         source = "history"
 
-    ctx = Context(evidence=evidence, spec=trial.spec, started_at=started_at, deadline=deadline)
+    ctx = Context(
+        evidence=evidence,
+        spec=trial.spec,
+        run=measured,
+        started_at=started_at,
+        deadline=deadline,
+    )
     step("scoring the rubric")
     # one scope: the window and the time allocation reuse the facts the rubric derived
     with memoized():
@@ -240,6 +270,7 @@ def evaluate_repo(
     display = Context(
         evidence=evidence,
         spec=trial.spec,
+        run=measured,
         started_at=started_at or window.start,
         deadline=deadline or window.end,
     )
@@ -252,4 +283,5 @@ def evaluate_repo(
         time_allocation=allocation,
         window_source=source,
         notes=notes,
+        run=run,
     )

@@ -96,7 +96,11 @@ def test_reference_solution_scores_its_baseline_in_bwrap(open_dir: Path) -> None
     # the reference solution's own commands, run from the repository root
     assert spec.solution.train is not None and spec.solution.predict is not None
     interface = spec.interface.model_copy(
-        update={"train": spec.solution.train, "predict": spec.solution.predict}
+        update={
+            "train": spec.solution.train,
+            "predict": spec.solution.predict,
+            "predict_function": "solution.predict:predict_frame",
+        }
     )
     bundle = dataclasses.replace(bundle, spec=spec.model_copy(update={"interface": interface}))
     repo = _reference_repo(bundle, open_dir / "candidate")
@@ -139,7 +143,7 @@ def test_reference_solution_scores_its_baseline_in_bwrap(open_dir: Path) -> None
     assert report.model_size_mb is not None and report.model_size_mb > 0
     assert report.peak_memory_mb is not None and report.peak_memory_mb > 10
     assert report.latency_p95_ms is not None and report.latency_p95_ms > 0
-    assert report.latency_mode == "command"
+    assert report.latency_mode == "function"  # timed in-process: start-up not included
     assert report.rerun_metric_delta == 0.0
     train = report.step("train")
     assert train is not None and "build/reference-model.pkl" in str(train.details["artifacts"])

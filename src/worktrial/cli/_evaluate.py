@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import io
 import json
+import os
+import stat
 import sys
 from datetime import UTC, date, datetime, time
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
@@ -26,6 +28,16 @@ from worktrial.report import (
     scorecard_schema,
 )
 
+if TYPE_CHECKING:  # scoring and the sandbox import NumPy: loaded only for --run
+    from worktrial.scoring import RunReport
+
+RUN_NEEDS_BUNDLE = (
+    "--run needs the trial's bundle folder (with its hidden holdout), not a trial.toml"
+)
+SHARED_HOME = Path("/var/lib/worktrial")
+"""Where root keeps environments and runs when its own home is closed to other users: the
+sandbox runs as an unprivileged user who must enter these folders."""
+
 
 class Format(StrEnum):
     json = "json"
@@ -38,6 +50,17 @@ class CompareFormat(StrEnum):
     term = "term"
     md = "md"
     html = "html"
+
+
+class SandboxName(StrEnum):
+    auto = "auto"
+    bwrap = "bwrap"
+    local = "local"
+
+
+class SplitName(StrEnum):
+    final = "final"
+    dev = "dev"
 
 
 class CheckFormat(StrEnum):
@@ -113,12 +136,148 @@ def _size(n: int) -> str:
     return f"{n / 1024:.0f} KB" if n >= 1024 else f"{n} bytes"
 
 
+def run_home() -> Path:
+    """worktrial's data folder for runtime environments, runs and quotas.
+
+    ``$WORKTRIAL_HOME`` when set; else ``~/.local/share/worktrial``, except for root when other
+    users cannot enter it (``/root`` is usually mode 0700): the sandbox user must read the
+    environment, so root uses :data:`SHARED_HOME` (created mode 0755).
+    """
+    from worktrial.sandbox.environment import blocked_for_others, default_home
+
+    home = default_home()
+    if os.environ.get("WORKTRIAL_HOME") or os.geteuid() != 0:
+        return home
+    if blocked_for_others(home) is None:
+        return home
+    return SHARED_HOME
+
+
+def _open_folder(path: Path) -> Path:
+    """``path`` created with every new folder mode 0755 (the sandbox user passes through)."""
+    missing = []
+    folder = path
+    while not folder.exists():
+        missing.append(folder)
+        folder = folder.parent
+    for folder in reversed(missing):
+        try:
+            folder.mkdir(mode=0o755)
+            folder.chmod(0o755)  # mkdir's mode is masked by the umask
+        except FileExistsError:
+            pass
+        except OSError as err:
+            raise WorktrialError(
+                f"{folder}: cannot create the folder ({err.strerror or err})", path=str(folder)
+            ) from err
+    if not stat.S_ISDIR(path.stat().st_mode):
+        raise UsageError(f"{path}: expected a folder, found a file", path=str(path))
+    return path
+
+
+def _check_run_options(
+    run: bool,
+    spec: Path | None,
+    sandbox: SandboxName | None,
+    allow_local: bool,
+    split: SplitName | None,
+    link: list[Path] | None,
+) -> None:
+    if not run:
+        given = [
+            name
+            for name, value in (
+                ("--sandbox", sandbox),
+                ("--allow-local", allow_local or None),
+                ("--split", split),
+                ("--link-site-packages", link or None),
+            )
+            if value is not None
+        ]
+        if given:
+            raise UsageError(
+                f"{', '.join(given)} only apply with --run (running the submission in a sandbox)",
+                option=given[0],
+            )
+        return
+    if spec is None:
+        raise UsageError(
+            "--run needs --spec with the trial's bundle folder (with its hidden holdout)",
+            option="--spec",
+        )
+    if not spec.is_dir():
+        raise UsageError(RUN_NEEDS_BUNDLE, option="--spec", path=str(spec))
+
+
+def _sandboxed_run(
+    repo: Path,
+    bundle_dir: Path,
+    *,
+    sandbox_name: str,
+    allow_local: bool,
+    split: str,
+    candidate: str | None,
+    link: list[Path],
+    err: Console,
+) -> RunReport:
+    """Build the trial's environment and run the submission at ``repo``'s HEAD."""
+    from worktrial.repo import Repo
+    from worktrial.sandbox import LOCAL_WARNING, get_sandbox
+    from worktrial.sandbox.environment import build_environment
+    from worktrial.scoring import QuotaLedger, environment_requirements, run_submission
+    from worktrial.spec import load_bundle
+
+    bundle = load_bundle(bundle_dir)
+    spec = bundle.spec
+    opened = Repo(repo)
+    sandbox = get_sandbox(sandbox_name, allow_local=allow_local)
+    if sandbox.name == "local":  # every time, before and after: it does not isolate
+        err.print(f"[bold yellow]warning:[/] {LOCAL_WARNING}", highlight=False, soft_wrap=True)
+    home = _open_folder(run_home())
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+    work = _open_folder(home / "runs" / spec.id) / f"{opened.head[:12]}-{stamp}"
+    quota = None
+    if split == "dev":
+        quota = QuotaLedger.open(
+            trial=spec.id,
+            candidate=candidate or Path(repo).resolve().name,
+            quotas=spec.quotas,
+            home=home,
+        )
+
+    def say(text: str) -> None:
+        err.print(f"  {text}", highlight=False, soft_wrap=True, style="dim")
+
+    with progress_bar(err, 12, on_pipe=say) as step:
+        env = build_environment(
+            environment_requirements(spec),
+            home=home,
+            link_site_packages=link,
+            progress=step,
+        )
+        report = run_submission(
+            opened,
+            bundle,
+            sandbox=sandbox,
+            env=env,
+            split=split,  # type: ignore[arg-type]  # a SplitName value
+            work_dir=work,
+            quota=quota,
+            progress=step,
+        )
+    if sandbox.name == "local":  # every time, before and after: it does not isolate
+        err.print(f"[bold yellow]warning:[/] {LOCAL_WARNING}", highlight=False, soft_wrap=True)
+    err.print(f"run {report.outcome}: logs in {work / 'logs'}", highlight=False, soft_wrap=True)
+    return report
+
+
 def _evaluate(
     repo: Path,
     spec: Path | None,
     candidate: str | None,
     start: str | None,
     deadline: str | None,
+    run: RunReport | None = None,
 ) -> Scorecard:
     started_at = parse_when(start, "--start")
     ends = parse_when(deadline, "--deadline")
@@ -136,6 +295,7 @@ def _evaluate(
             started_at=started_at,
             candidate=candidate,
             progress=step,
+            run=run,
         )
 
 
@@ -174,10 +334,65 @@ def evaluate(
     ] = None,
     start: StartOpt = None,
     deadline: DeadlineOpt = None,
+    run: Annotated[
+        bool,
+        typer.Option(
+            "--run",
+            help="Also run the submission in a sandbox and score it on the trial's hidden "
+            "holdout (needs --spec BUNDLE_DIR).",
+        ),
+    ] = False,
+    sandbox: Annotated[
+        SandboxName | None,
+        typer.Option(
+            "--sandbox",
+            help="auto (bubblewrap when it works), bwrap, or local (no isolation; needs "
+            "--allow-local). Default: auto.",
+            case_sensitive=False,
+        ),
+    ] = None,
+    allow_local: Annotated[
+        bool,
+        typer.Option(
+            "--allow-local",
+            help="Allow the local sandbox, which does NOT isolate candidate code.",
+        ),
+    ] = False,
+    split: Annotated[
+        SplitName | None,
+        typer.Option(
+            "--split",
+            help="final (the hidden holdout only the company sees; default) or dev (the "
+            "score a candidate may see, under the trial's quotas).",
+            case_sensitive=False,
+        ),
+    ] = None,
+    link_site_packages: Annotated[
+        list[Path] | None,
+        typer.Option(
+            "--link-site-packages",
+            help="For machines without a package index: show this site-packages folder "
+            "(same Python minor version) read-only in the trial's environment instead of "
+            "installing what it already has. Repeatable.",
+        ),
+    ] = None,
 ) -> None:
     """Score a candidate repository and write its evidence-linked scorecard."""
     chosen = format_for(out, fmt)
-    card = _evaluate(repo, spec, candidate, start, deadline)
+    _check_run_options(run, spec, sandbox, allow_local, split, link_site_packages)
+    report = None
+    if run and spec is not None:  # _check_run_options refused --run without --spec
+        report = _sandboxed_run(
+            repo,
+            spec,
+            sandbox_name=(sandbox or SandboxName.auto).value,
+            allow_local=allow_local,
+            split=(split or SplitName.final).value,
+            candidate=candidate,
+            link=list(link_site_packages or []),
+            err=Console(stderr=True),
+        )
+    card = _evaluate(repo, spec, candidate, start, deadline, report)
     _emit(card, chosen, out)
 
 

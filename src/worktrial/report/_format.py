@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from worktrial.report._scorecard import EvidenceItem, Scorecard
+from worktrial.report._scorecard import EvidenceItem, RunCard, RunStep, Scorecard
 
 # Okabe-Ito palette: distinguishable with the common colour-vision deficiencies.
 COMMIT_COLOURS: dict[str, str] = {
@@ -143,3 +143,111 @@ def truncate(text: str, limit: int) -> str:
     """``text`` cut to ``limit`` characters with an ellipsis."""
     text = " ".join(text.split())
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+# --------------------------------------------------------------------------- the run section
+
+STEP_STATUS_WORDS: dict[str, str] = {
+    "passed": "passed",
+    "failed": "failed",
+    "warning": "passed with a warning",
+    "skipped": "not run",
+    "error": "platform error",
+}
+
+OUTCOME_WORDS: dict[str, str] = {
+    "scored": "scored",
+    "failed": "no score: the submission failed",
+    "error": "not completed: a platform error (not counted against the quota)",
+}
+
+
+def _figure(value: float | None, unit: str) -> str:
+    if value is None:
+        return "–"
+    text = f"{value:.3g}" if abs(value) < 1000 else f"{value:,.0f}"
+    return f"{text} {unit}".strip()
+
+
+def run_figure_rows(run: RunCard) -> list[tuple[str, str, str, str]]:
+    """The run's figures as ``(what, measured, budget, verdict)`` rows, one wording for every
+    view: the metrics on the split, then each budgeted figure, tests and the rerun."""
+    f = run.figures
+    rows: list[tuple[str, str, str, str]] = []
+    for name, value in f.metrics.items():
+        what = f"{name} (primary metric)" if name == f.primary_metric else name
+        rows.append((what, f"{value:.4g}", "–", f"on {run.split_description}"))
+    budgeted = {b.name for b in run.budgets}
+    for b in run.budgets:
+        verdict = "not judged" if b.met is None else ("met" if b.met else "missed")
+        if b.note:
+            verdict += f" ({b.note})"
+        rows.append(
+            (b.label, _figure(b.measured, b.unit), f"≤ {_figure(b.budget, b.unit)}", verdict)
+        )
+    if f.latency_p50_ms is not None:
+        how = (
+            "interpreter start-up included"
+            if f.latency_includes_startup
+            else "in-process, start-up not included"
+        )
+        rows.append(("predict latency p50", _figure(f.latency_p50_ms, "ms"), "–", how))
+    extra = (
+        ("latency_p95_ms", "predict latency p95", f.latency_p95_ms, "ms"),
+        ("peak_memory_mb", "peak memory of the predict command", f.peak_memory_mb, "MB"),
+        ("model_size_mb", "model size", f.model_size_mb, "MB"),
+        ("training_time_s", "training time", f.training_time_s, "s"),
+    )
+    for name, label, figure, unit in extra:
+        if name not in budgeted and figure is not None:
+            rows.append((label, _figure(figure, unit), "–", "no budget in the spec"))
+    if f.tests_passed is not None:
+        failed = f.tests_failed or 0
+        rows.append(
+            (
+                "candidate's tests (public checks)",
+                f"{f.tests_passed} passed, {failed} failed",
+                "–",
+                "public checks passed" if failed == 0 and f.tests_passed else "see the tests step",
+            )
+        )
+    if f.rerun_failed:
+        rows.append(
+            ("rerun difference", "–", _tolerance(f.tolerance), "the rerun produced no metric")
+        )
+    elif f.rerun_metric_delta is not None:
+        within = f.tolerance is None or abs(f.rerun_metric_delta) <= f.tolerance
+        rows.append(
+            (
+                f"rerun difference in {f.primary_metric}",
+                f"{f.rerun_metric_delta:+.4g}",
+                _tolerance(f.tolerance),
+                "reproducible" if within else "outside the tolerance",
+            )
+        )
+    return rows
+
+
+def _tolerance(tol: float | None) -> str:
+    return "–" if tol is None else f"± {tol:g}"
+
+
+def step_timing(step: RunStep) -> str:
+    """``wall 1.2 s · cpu 0.9 s · peak 120 MB`` for what the host measured."""
+    parts = []
+    if step.wall_s is not None:
+        parts.append(f"wall {step.wall_s:.2f} s")
+    if step.cpu_s is not None:
+        parts.append(f"cpu {step.cpu_s:.2f} s")
+    if step.peak_memory_mb is not None:
+        parts.append(f"peak memory {step.peak_memory_mb:.0f} MB")
+    return " · ".join(parts)
+
+
+def run_heading(run: RunCard) -> str:
+    """``final split · bwrap sandbox (isolated) · commit abc1234 · scored``."""
+    iso = "isolated" if run.isolated else "NOT isolated"
+    return (
+        f"{run.split} split · {run.backend} sandbox ({iso}) · commit {run.commit[:7]} · "
+        f"{OUTCOME_WORDS.get(run.outcome, run.outcome)}"
+    )

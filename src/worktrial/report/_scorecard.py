@@ -13,7 +13,7 @@ import re
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from pathlib import Path, PurePosixPath
-from typing import Final, Literal
+from typing import TYPE_CHECKING, Final, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
@@ -21,6 +21,9 @@ from worktrial import __version__
 from worktrial.errors import ScorecardError
 from worktrial.evidence._types import CommitKind, Evidence, Experiment, Pointer
 from worktrial.rubric._types import Context, RubricResult, SignalResult
+
+if TYPE_CHECKING:  # scoring pulls NumPy in; the scorecard only reads a finished report
+    from worktrial.scoring import RunReport
 
 SCHEMA_VERSION: Final = "1.0"
 
@@ -51,6 +54,7 @@ DIMENSION_QUESTIONS: dict[str, str] = {
 
 MAX_TIMELINE = 2000  # commits drawn and listed; a trial with more is dominated by automation
 MAX_SUBJECT = 100
+RUN_LOG_CAP = 4_000  # characters of a step's log kept in the document (head and tail)
 MAX_TEXT = 400  # longest free text (notes, summaries) kept from a candidate's repository
 
 # Metric names that say lower is better (scikit-learn's naming habit and common short names).
@@ -209,6 +213,90 @@ class Counts(_Model):
     signals_total: int = Field(description="Signals evaluated.")
 
 
+class RunFigures(_Model):
+    primary_metric: str = Field(description="The trial's primary metric.")
+    metrics: dict[str, float] = Field(
+        description="Metrics computed on the host from the hidden labels of the split."
+    )
+    latency_p50_ms: float | None = Field(description="Median time of one predict call (ms).")
+    latency_p95_ms: float | None = Field(description="95th percentile of one predict call (ms).")
+    latency_batch_rows: int | None = Field(description="Rows per timed predict call.")
+    latency_includes_startup: bool | None = Field(
+        description="True when each timed call was a new process (interpreter start-up and "
+        "imports included); false for a predict function timed in one process; null without "
+        "a latency measure."
+    )
+    peak_memory_mb: float | None = Field(description="Peak memory of the predict command (MB).")
+    model_size_mb: float | None = Field(description="What training wrote to the job folder (MB).")
+    training_time_s: float | None = Field(description="Wall time of training (s).")
+    tests_passed: int | None = Field(description="The candidate's tests that passed.")
+    tests_failed: int | None = Field(description="The candidate's tests that failed or erred.")
+    rerun_metric_delta: float | None = Field(
+        description="Rerun minus first run on the primary metric; null without a rerun figure."
+    )
+    rerun_failed: bool = Field(description="A rerun was asked for and produced no metric.")
+    tolerance: float | None = Field(description="The spec's reproducibility tolerance.")
+
+
+class RunBudget(_Model):
+    name: str = Field(
+        description="The constraint: latency_p95_ms, peak_memory_mb, model_size_mb or "
+        "training_time_s."
+    )
+    label: str = Field(description="What is measured, for people.")
+    unit: str = Field(description="ms, MB or s.")
+    budget: float = Field(description="The spec's budget.")
+    measured: float | None = Field(description="The measured figure; null when not measured.")
+    met: bool | None = Field(
+        description="Whether the figure is within the budget; null when not measured or not "
+        "comparable (a latency that includes interpreter start-up)."
+    )
+    note: str | None = Field(description="Why the budget was not judged, when it was not.")
+
+
+class RunStep(_Model):
+    name: str = Field(description="export, environment, tests, train, predict, score, ...")
+    title: str = Field(description="What the step does.")
+    status: Literal["passed", "failed", "warning", "skipped", "error"] = Field(
+        description="failed: the submission's doing; error: the platform's (never counted "
+        "against a quota); warning: ran, with something to know; skipped: did not run."
+    )
+    verdict: str = Field(description="What happened, in words.")
+    command: str = Field(description="The command run in the sandbox; empty for host steps.")
+    wall_s: float | None = Field(description="Wall time measured by the host (s).")
+    cpu_s: float | None = Field(description="CPU time measured by the host (s).")
+    peak_memory_mb: float | None = Field(description="Peak memory measured by the host (MB).")
+    exit_code: int | None = Field(description="The command's exit code.")
+    log: str = Field(
+        description=f"The beginning and end of its output (at most {RUN_LOG_CAP:,} characters)."
+    )
+    log_truncated: bool = Field(description="Whether the excerpt or the output left text out.")
+    log_file: str | None = Field(description="The full log's file name in the run folder.")
+
+
+class RunCard(_Model):
+    outcome: Literal["scored", "failed", "error"] = Field(
+        description="scored; failed (the submission's doing); error (the platform's)."
+    )
+    summary: str = Field(
+        description="The run in words. Never says all checks passed: hidden checks exist."
+    )
+    split: Literal["dev", "final"] = Field(
+        description="dev (a score the candidate may see) or final (the hidden holdout)."
+    )
+    split_description: str = Field(description="Which rows were scored, in words.")
+    rows: int = Field(description="Rows predicted and scored.")
+    commit: str = Field(description="The commit that was run.")
+    backend: str = Field(description="The sandbox backend: bwrap, local or fake.")
+    isolated: bool = Field(description="Whether the backend isolates candidate code.")
+    started_at: datetime = Field(description="When the run started (UTC).")
+    finished_at: datetime = Field(description="When the run finished (UTC).")
+    figures: RunFigures = Field(description="What the run measured.")
+    budgets: list[RunBudget] = Field(description="The spec's budgets, met or missed.")
+    steps: list[RunStep] = Field(description="Every step of the run, in order, with its log.")
+    notes: list[str] = Field(description="What the reader of the run must know.")
+
+
 class Scorecard(_Model):
     """One evaluation of one repository: scores, their evidence, and chart data."""
 
@@ -228,6 +316,11 @@ class Scorecard(_Model):
     notes: list[Note] = Field(description="What could not be observed, skipped or late.")
     charts: Charts = Field(description="Data for the charts.")
     counts: Counts = Field(description="How much evidence there was.")
+    run: RunCard | None = Field(
+        None,
+        description="The sandboxed run on the hidden holdout; null when the repository was "
+        "not run (added in schema 1.0 as an optional field).",
+    )
 
     @field_validator("generated_at")
     @classmethod
@@ -408,6 +501,7 @@ def build_scorecard(
     window_source: Literal["explicit", "spec", "history", "unknown"] = "unknown",
     notes: Sequence[str] = (),
     generated_at: datetime | None = None,
+    run: RunReport | None = None,
 ) -> Scorecard:
     """Assemble the scorecard document from evidence, the rubric's result and its context.
 
@@ -421,6 +515,7 @@ def build_scorecard(
         window_source: where ``ctx.started_at``/``ctx.deadline`` came from.
         notes: extra notes from the caller (how the window was decided, ...).
         generated_at: the document's time stamp (now, in UTC, when not given).
+        run: a sandboxed run of the repository; becomes the ``run`` section.
 
     Returns:
         The :class:`Scorecard`.
@@ -604,6 +699,135 @@ def build_scorecard(
             time_allocation=TimeAllocation(actual=actual, healthy=dict(HEALTHY_ALLOCATION)),
         ),
         counts=counts,
+        run=build_run_card(run, scrub) if run is not None else None,
+    )
+
+
+# --------------------------------------------------------------------------- the run section
+
+_BUDGETS: tuple[tuple[str, str, str], ...] = (
+    ("latency_p95_ms", "predict latency p95", "ms"),
+    ("peak_memory_mb", "peak memory of the predict command", "MB"),
+    ("model_size_mb", "model size", "MB"),
+    ("training_time_s", "training time", "s"),
+)
+_LOG_HEAD = 1_000
+
+
+def _cap_log(text: str) -> tuple[str, bool]:
+    """The head and tail of ``text`` within :data:`RUN_LOG_CAP` characters."""
+    if len(text) <= RUN_LOG_CAP:
+        return text, False
+    tail = RUN_LOG_CAP - _LOG_HEAD
+    left = len(text) - RUN_LOG_CAP
+    return f"{text[:_LOG_HEAD]}\n[… {left:,} characters left out …]\n{text[-tail:]}", True
+
+
+def _finite(v: float | None, digits: int = 4) -> float | None:
+    if v is None or v != v or v in (float("inf"), float("-inf")):
+        return None
+    return round(float(v), digits)
+
+
+def build_run_card(report: RunReport, scrub: _Scrubber | None = None) -> RunCard:
+    """The scorecard's ``run`` section from a sandboxed run's report.
+
+    Host paths (the run folder) never reach the document: logs and verdicts name files relative
+    to it, and log files by name. Logs are capped at :data:`RUN_LOG_CAP` characters.
+    """
+    work = str(report.work_dir).rstrip("/") if report.work_dir else ""
+
+    def clean(text: str, limit: int) -> str:
+        if work and work in text:
+            text = text.replace(work + "/", "").replace(work, "the run folder")
+        return scrub(text, limit) if scrub is not None else text[:limit]
+
+    lat_startup = None if report.latency_mode is None else report.latency_mode == "command"
+    measured: dict[str, float | None] = {
+        "latency_p95_ms": report.latency_p95_ms,
+        "peak_memory_mb": report.peak_memory_mb,
+        "model_size_mb": report.model_size_mb,
+        "training_time_s": report.training_time_s,
+    }
+    budgets: list[RunBudget] = []
+    for name, label, unit in _BUDGETS:
+        if name not in report.budgets:
+            continue
+        budget = float(report.budgets[name])
+        value = _finite(measured[name], 3)
+        if name == "latency_p95_ms" and report.latency_batch_rows:
+            rows = report.latency_batch_rows
+            label = f"{label} per batch of {rows} row{'s' if rows != 1 else ''}"
+        met: bool | None = None if value is None else value <= budget
+        note = None if value is not None else "not measured in this run"
+        if name == "latency_p95_ms" and lat_startup:
+            met = None
+            note = (
+                "each timed call started a new process (interpreter start-up and imports "
+                "included), so the figure is not judged against the budget; declare "
+                "interface.predict_function to time predictions in-process"
+            )
+        budgets.append(
+            RunBudget(
+                name=name, label=label, unit=unit, budget=budget, measured=value, met=met, note=note
+            )
+        )
+    tests = report.tests
+    delta = report.rerun_metric_delta
+    figures = RunFigures(
+        primary_metric=report.primary_metric,
+        metrics={
+            k: v
+            for k, v in ((k, _finite(v, 6)) for k, v in report.metrics.items())
+            if v is not None
+        },
+        latency_p50_ms=_finite(report.latency_p50_ms, 3),
+        latency_p95_ms=_finite(report.latency_p95_ms, 3),
+        latency_batch_rows=report.latency_batch_rows,
+        latency_includes_startup=lat_startup,
+        peak_memory_mb=_finite(report.peak_memory_mb, 2),
+        model_size_mb=_finite(report.model_size_mb, 4),
+        training_time_s=_finite(report.training_time_s, 3),
+        tests_passed=tests.passed if tests is not None else None,
+        tests_failed=(tests.failed + tests.errors) if tests is not None else None,
+        rerun_metric_delta=_finite(delta, 6),
+        rerun_failed=delta is not None and _finite(delta) is None,
+        tolerance=report.tolerance,
+    )
+    steps = []
+    for st in report.steps:
+        log, cut = _cap_log(clean(st.log, 1 << 22))
+        steps.append(
+            RunStep(
+                name=st.name,
+                title=clean(st.title, MAX_TEXT),
+                status=st.status,
+                verdict=clean(st.verdict, 1_000),
+                command=clean(st.command, 1_000),
+                wall_s=_finite(st.wall_s, 3),
+                cpu_s=_finite(st.cpu_s, 3),
+                peak_memory_mb=_finite(st.peak_memory_mb, 2),
+                exit_code=st.exit_code,
+                log=log,
+                log_truncated=cut or st.truncated,
+                log_file=st.log_file.name if st.log_file is not None else None,
+            )
+        )
+    return RunCard(
+        outcome=report.outcome,
+        summary=clean(report.summary(), 4_000),
+        split=report.split,
+        split_description=report.split_description,
+        rows=report.rows,
+        commit=report.commit,
+        backend=report.backend,
+        isolated=report.isolated,
+        started_at=report.started_at.astimezone(UTC),
+        finished_at=report.finished_at.astimezone(UTC),
+        figures=figures,
+        budgets=budgets,
+        steps=steps,
+        notes=[clean(n, MAX_TEXT) for n in report.notes],
     )
 
 

@@ -12,12 +12,16 @@ from worktrial.report import _svg
 from worktrial.report._format import (
     COMMIT_COLOURS,
     COMMIT_LABELS,
+    STEP_STATUS_WORDS,
     all_evidence,
     evidence_label,
     pct,
+    run_figure_rows,
+    run_heading,
     score_band,
     score_colour,
     score_text,
+    step_timing,
     title_of,
     truncate,
     value_text,
@@ -121,6 +125,19 @@ tr:target, li:target { background: #FEF9C3; }
 .evlist li { padding: 5px 8px; border-bottom: 1px solid #F3F4F6; }
 .evlist .note { color: var(--muted); }
 .notes li { margin: 0 0 4px; }
+.run details { border-top: 1px solid #F3F4F6; padding: 8px 0; }
+.run summary { cursor: pointer; }
+.run pre { background: var(--bg); border: 1px solid var(--line); border-radius: 6px;
+  padding: 8px 10px; overflow-x: auto; white-space: pre-wrap; word-break: break-word;
+  font-size: 12.5px; max-height: 420px; overflow-y: auto; }
+.st { font-size: 11px; text-transform: uppercase; letter-spacing: .05em; border-radius: 4px;
+  padding: 1px 6px; font-weight: 700; }
+.st-passed { background: #ECFDF5; color: #047857; }
+.st-warning { background: #FFFBEB; color: #92400E; }
+.st-failed { background: var(--flagbg); color: var(--flag); }
+.st-error { background: #F5F3FF; color: #5B21B6; }
+.st-skipped { background: #F3F4F6; color: var(--muted); }
+.missed { color: var(--flag); font-weight: 600; }
 footer { color: var(--faint); font-size: 12.5px; text-align: center; margin-top: 26px; }
 @media print {
   body { background: #fff; font-size: 11pt; }
@@ -130,6 +147,7 @@ footer { color: var(--faint); font-size: 12.5px; text-align: center; margin-top:
   .signal { break-inside: avoid; }
   a { color: inherit; }
   .refs a { border-color: #D1D5DB; background: #fff; }
+  .run pre { max-height: none; }
   tr:target, li:target { background: none; }
 }
 """
@@ -256,6 +274,66 @@ def _signal(s: SignalCard, subjects: dict[str, str]) -> str:
     <div class="meter"><span style="width:{sub * 100:.0f}%;background:#3D85C6"></span></div>
     <span>weight {s.weight:g}</span></div>
 </div>"""
+
+
+def _run(card: Scorecard) -> str:
+    """The "Sandboxed run" section: figures against budgets, then one <details> per step.
+
+    <details> opens without JavaScript; failed steps are open from the start.
+    """
+    run = card.run
+    if run is None:
+        return ""
+    rows = []
+    for what, measured, budget, verdict in run_figure_rows(run):
+        cls = ' class="missed"' if verdict.startswith(("missed", "outside")) else ""
+        rows.append(
+            f'<tr><td>{esc(what)}</td><td class="num">{esc(measured)}</td>'
+            f'<td class="num">{esc(budget)}</td><td{cls}>{esc(verdict)}</td></tr>'
+        )
+    table = (
+        '<div style="overflow-x:auto"><table><thead><tr><th>figure</th><th class="num">'
+        'measured</th><th class="num">budget</th><th>verdict</th></tr></thead>'
+        f"<tbody>{''.join(rows)}</tbody></table></div>"
+        if rows
+        else '<p class="empty">Nothing was measured.</p>'
+    )
+    steps = []
+    for st in run.steps:
+        timing = step_timing(st)
+        log = (
+            f"<pre>{esc(st.log)}</pre>"
+            if st.log
+            else '<p class="empty">No output.</p>'
+            if st.command
+            else ""
+        )
+        cut = " (excerpt: the beginning and the end)" if st.log_truncated else ""
+        file = (
+            f'<p class="rule">Full log: <code>{esc(st.log_file)}</code> in the run folder{cut}</p>'
+            if st.log_file
+            else ""
+        )
+        command = (
+            f'<p class="rule">Command: <code>{esc(st.command)}</code></p>' if st.command else ""
+        )
+        opened = " open" if st.status in ("failed", "error") else ""
+        status = esc(STEP_STATUS_WORDS.get(st.status, st.status))
+        steps.append(
+            f'<details id="run-step-{esc(st.name)}"{opened}><summary><b>{esc(st.title)}</b> '
+            f'<span class="st st-{esc(st.status)}">{status}'
+            f"</span>{' <span class=dimmeta>' + esc(timing) + '</span>' if timing else ''}"
+            f"</summary><p>{esc(st.verdict)}</p>{command}{file}{log}</details>"
+        )
+    notes = "".join(f"<li>{esc(n)}</li>" for n in run.notes)
+    return (
+        '<section class="card run" id="run" aria-label="Sandboxed run"><h2>Sandboxed run</h2>'
+        f'<div class="meta">{esc(run_heading(run))} · {run.rows:,} rows · '
+        f"{when(run.started_at)} UTC</div>"
+        f"<p>{esc(run.summary)}</p>{table}"
+        f"{'<ul class=notes>' + notes + '</ul>' if notes else ''}"
+        f'<h3 style="margin:16px 0 6px">Steps</h3>{"".join(steps)}</section>'
+    )
 
 
 def _dimensions(card: Scorecard, subjects: dict[str, str]) -> str:
@@ -416,6 +494,7 @@ def render_html(card: Scorecard) -> str:
     body = f"""
 {_header(card)}
 {_flags(card, subjects)}
+{_run(card)}
 <section class="card"><h2>Six dimensions</h2>{_svg.dimensions_chart(card)}{_counts(card)}</section>
 <section class="card"><h2>Commit timeline</h2>{_svg.timeline_chart(card)}
 {_svg.timeline_legend(card)}</section>

@@ -5,16 +5,20 @@ from __future__ import annotations
 from worktrial.report._format import (
     COMMIT_LABELS,
     PHASE_LABELS,
+    STEP_STATUS_WORDS,
     evidence_label,
     pct,
+    run_figure_rows,
+    run_heading,
     score_band,
     score_text,
+    step_timing,
     title_of,
     truncate,
     value_text,
     when,
 )
-from worktrial.report._scorecard import EvidenceItem, Scorecard
+from worktrial.report._scorecard import EvidenceItem, RunCard, Scorecard
 
 _MD_SPECIAL = str.maketrans(
     {
@@ -103,6 +107,9 @@ def render_markdown(card: Scorecard) -> str:
         lines.append("")
     else:
         lines += ["## Red flags", "", "None of the red-flag patterns was seen.", ""]
+
+    if card.run is not None:
+        lines += _run(card.run)
 
     lines += [
         "## Dimensions",
@@ -222,4 +229,54 @@ def _commits(card: Scorecard) -> list[str]:
             f"{p.lines:,} | {md(p.subject)}{tags} |"
         )
     lines.append("")
+    return lines
+
+
+def _fence(text: str) -> str:
+    """A code fence longer than any run of backticks in ``text``."""
+    longest = run = 0
+    for ch in text:
+        run = run + 1 if ch == "`" else 0
+        longest = max(longest, run)
+    return "`" * max(3, longest + 1)
+
+
+def _run(run: RunCard) -> list[str]:
+    lines = [
+        "## Sandboxed run",
+        "",
+        f"*{md(run_heading(run))}, {run.rows:,} rows, {when(run.started_at)} UTC.*",
+        "",
+        md(run.summary),
+        "",
+    ]
+    rows = run_figure_rows(run)
+    if rows:
+        lines += ["| figure | measured | budget | verdict |", "|---|---:|---:|---|"]
+        lines += [f"| {md(a)} | {md(b)} | {md(c)} | {md(d)} |" for a, b, c, d in rows]
+        lines.append("")
+    lines += [f"- {md(n)}" for n in run.notes]
+    if run.notes:
+        lines.append("")
+    lines += ["| step | verdict | status | measured |", "|---|---|---|---|"]
+    for st in run.steps:
+        lines.append(
+            f"| {md(st.title)} | {md(st.verdict)} | "
+            f"{md(STEP_STATUS_WORDS.get(st.status, st.status))} | {md(step_timing(st))} |"
+        )
+    lines.append("")
+    for st in run.steps:
+        if not st.command and not st.log:
+            continue
+        where = f" (full log: {code(st.log_file)})" if st.log_file else ""
+        lines += [
+            f"<details><summary>{md(st.title)} — "
+            f"{md(STEP_STATUS_WORDS.get(st.status, st.status))}</summary>",
+            "",
+            f"Command: {code(st.command)}{where}" if st.command else f"Log{where}",
+            "",
+        ]
+        body = st.log.rstrip("\n") or "(no output)"
+        fence = _fence(body)
+        lines += [fence + "text", body, fence, "", "</details>", ""]
     return lines

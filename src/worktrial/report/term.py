@@ -14,8 +14,11 @@ from rich.table import Table
 from rich.text import Text
 
 from worktrial.report._format import (
+    STEP_STATUS_WORDS,
     evidence_label,
     pct,
+    run_figure_rows,
+    run_heading,
     score_band,
     score_text,
     title_of,
@@ -163,11 +166,49 @@ def _notes(card: Scorecard) -> RenderableType | None:
     return Panel(body, title="Notes", border_style="dim")
 
 
+def _run(card: Scorecard) -> RenderableType | None:
+    """The sandboxed run: its summary, figures against budgets and each step's verdict."""
+    run = card.run
+    if run is None:
+        return None
+    table = Table(expand=False, pad_edge=False, box=None, show_edge=False)
+    table.add_column("figure")
+    table.add_column("measured", justify="right")
+    table.add_column("budget", justify="right")
+    table.add_column("verdict")
+    for what, measured, budget, verdict in run_figure_rows(run):
+        style = "red" if verdict.startswith(("missed", "outside")) else ""
+        table.add_row(Text(what), Text(measured), Text(budget), Text(verdict, style=style))
+    steps = Text()
+    colours = {"passed": "green", "warning": "yellow", "failed": "red", "error": "magenta"}
+    for st in run.steps:
+        steps.append(
+            f"{STEP_STATUS_WORDS.get(st.status, st.status):>22}  ", colours.get(st.status, "dim")
+        )
+        steps.append(st.title, "bold")
+        steps.append(f": {truncate(st.verdict, 160)}")
+        if st.log_file:
+            steps.append(f" [{st.log_file}]", "dim")
+        steps.append("\n")
+    parts: list[RenderableType] = [Text(run_heading(run), style="dim"), Text(run.summary)]
+    if table.row_count:
+        parts.append(table)
+    parts += [Text(f"• {n}", style="yellow") for n in run.notes]
+    parts.append(steps)
+    border = {"scored": "green", "failed": "red", "error": "magenta"}.get(run.outcome, "dim")
+    return Panel(Group(*parts), title="Sandboxed run", border_style=border)
+
+
 def scorecard_renderable(card: Scorecard, *, width: int = NARROW_WIDTH) -> RenderableType:
     """The whole terminal view as one Rich renderable, laid out for ``width`` columns."""
     parts: list[RenderableType] = [
         _header(card),
         _flags(card),
+    ]
+    run = _run(card)
+    if run is not None:
+        parts.append(run)
+    parts += [
         _dimensions(card, narrow=width < NARROW_WIDTH),
     ]
     for extra in (_missing(card), _notes(card)):

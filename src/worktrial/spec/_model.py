@@ -6,6 +6,7 @@ is created, not when the first candidate submits.
 
 from __future__ import annotations
 
+import re
 from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
@@ -60,6 +61,18 @@ def _placeholders(command: str) -> str:
 
 
 PredictCommand = Annotated[str, AfterValidator(_placeholders)]
+
+_DOTTED = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$")
+
+
+def _function_ref(value: str) -> str:
+    module, sep, name = value.partition(":")
+    if not sep or not _DOTTED.match(module) or not name.isidentifier():
+        raise _expected("a Python function as module:function, e.g. src.predict:predict_frame")
+    return value
+
+
+FunctionRef = Annotated[str, AfterValidator(_function_ref)]
 
 
 class _Strict(BaseModel):
@@ -156,6 +169,12 @@ class Interface(_Strict):
     )
     predictions_column: str = Field(
         default="prediction", min_length=1, description="Column of the predictions file."
+    )
+    predict_function: FunctionRef | None = Field(
+        default=None,
+        description="module:function importable from the repository root, called with a pandas "
+        "DataFrame of features and returning one prediction per row; used to time latency "
+        "in-process (without interpreter start-up).",
     )
 
 

@@ -8,14 +8,34 @@ company runs on its held-back scans.
 from __future__ import annotations
 
 import argparse
+import functools
 import pickle
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
 from src.data import ID, load
 
 MODEL = Path("models/model.pkl")
+
+
+@functools.cache
+def load_model(path: Path = MODEL) -> dict[str, Any]:
+    """The saved model and its feature columns, read once per process."""
+    with path.open("rb") as fh:
+        saved: dict[str, Any] = pickle.load(fh)
+    return saved
+
+
+def predict_frame(features: pd.DataFrame, model: Path = MODEL) -> Any:
+    """One prediction per row of ``features`` (extra columns such as ``id`` are ignored).
+
+    The company times this function for the latency budget (``interface.predict_function``),
+    so keep it fast: the model is loaded once, on the first call.
+    """
+    saved = load_model(model)
+    return saved["model"].predict(features[saved["features"]])
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -25,10 +45,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--model", type=Path, default=MODEL)
     args = parser.parse_args(argv)
 
-    with args.model.open("rb") as fh:
-        saved = pickle.load(fh)
     ids, features, _ = load(args.input)
-    predicted = saved["model"].predict(features[saved["features"]])
+    predicted = predict_frame(features, args.model)
     args.output.parent.mkdir(parents=True, exist_ok=True)
     pd.DataFrame({ID: ids, "prediction": predicted}).to_csv(args.output, index=False)
 

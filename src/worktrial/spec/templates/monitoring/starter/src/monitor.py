@@ -8,6 +8,7 @@ gets one row per batch with the columns ``id`` (the batch id) and ``prediction``
 from __future__ import annotations
 
 import argparse
+import functools
 from pathlib import Path
 
 import pandas as pd
@@ -19,6 +20,25 @@ from src.model import DeployedModel
 def is_bad(batch: pd.DataFrame, model: DeployedModel) -> bool:
     """Whether ``batch`` should be held back from the model."""
     raise NotImplementedError("decide here whether the batch is bad")
+
+
+@functools.cache
+def deployed_model() -> DeployedModel:
+    """The deployed model, loaded once per process."""
+    return DeployedModel.load()
+
+
+def flag_rows(rows: pd.DataFrame) -> list[int]:
+    """For every row (``id``, ``batch`` and the measurements): 1 when its batch is bad.
+
+    The company times this function for the latency budget (``interface.predict_function``).
+    """
+    model = deployed_model()
+    flagged = {
+        batch_id: int(is_bad(batch.drop(columns=["id", "batch"]), model))
+        for batch_id, batch in rows.groupby("batch", sort=True)
+    }
+    return [flagged[b] for b in rows["batch"]]
 
 
 def main(argv: list[str] | None = None) -> None:
