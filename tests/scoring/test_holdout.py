@@ -104,3 +104,29 @@ def test_a_bundle_without_a_holdout(cls_bundle: TrialBundle) -> None:
         f"{bundle.root / 'trial.toml'}: expected one data file with role holdout_features and "
         "one with role holdout_labels, found 1 and 0"
     )
+
+
+def test_grouped_holdout_keeps_batches_whole_and_keys_on_the_group(tmp_path: Path) -> None:
+    """Monitoring: rows belong to batches; the split and the predictions are per batch."""
+    batches = [f"batch-{b:03d}" for b in range(40)]
+    rows = [(f"{1000 + 10 * b + r}", batch) for b, batch in enumerate(batches) for r in range(3)]
+    text = "id,batch,x\n" + "".join(f"{i},{batch},0.5\n" for i, batch in rows)
+    out = tmp_path / "final.csv"
+    written = write_features(
+        _part(tmp_path, text, ""), out, trial_id="t", id_column="id", target="bad",
+        group_column="batch",
+    )  # fmt: skip
+    final = [b for b, dev in zip(batches, in_dev_part("t", batches), strict=True) if not dev]
+    assert written == final  # whole batches, keyed by the batch's name
+    copied = out.read_text(encoding="utf-8").splitlines()[1:]
+    assert len(copied) == 3 * len(final)  # every row of every chosen batch, none of the others
+    assert {line.split(",")[1] for line in copied} == set(final)
+    with pytest.raises(ScoringError) as exc:
+        write_features(
+            _part(tmp_path, text, ""), out, trial_id="t", id_column="id", target="bad",
+            group_column="lot",
+        )  # fmt: skip
+    assert exc.value.message == (
+        "holdout_features.csv: no group column 'lot' (data.group_column); found the columns: "
+        "id, batch, x"
+    )

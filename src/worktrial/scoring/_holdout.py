@@ -133,14 +133,22 @@ def _open_csv(path: Path, what: str) -> tuple[list[str], Iterator[list[str]], io
 
 
 def write_features(
-    part: HoldoutPart, dest: Path, *, trial_id: str, id_column: str, target: str
+    part: HoldoutPart,
+    dest: Path,
+    *,
+    trial_id: str,
+    id_column: str,
+    target: str,
+    group_column: str | None = None,
 ) -> list[str]:
     """Copy the feature rows of ``part`` to ``dest`` (CSV), without any label column.
 
     Rows are copied as text (every value exactly as written); only the split's rows are kept.
+    With ``group_column`` (predictions per batch of rows), the split keeps each group whole
+    and the ids returned are the groups', which is what the labels and predictions key on.
 
     Returns:
-        The ids written, in file order.
+        The ids expected in the predictions, in file order: the rows' ids, or the groups'.
 
     Raises:
         ScoringError: the source has no id column, an empty id, a repeated id, or is not
@@ -155,10 +163,19 @@ def write_features(
                 path=str(part.features),
                 problem="columns",
             )
+        if group_column is not None and group_column not in header:
+            raise ScoringError(
+                f"{part.features.name}: no group column {group_column!r} (data.group_column); "
+                f"found the columns: {', '.join(header[:10])}",
+                path=str(part.features),
+                problem="columns",
+            )
         id_at = header.index(id_column)
+        group_at = header.index(group_column) if group_column is not None else id_at
         keep = [i for i, h in enumerate(header) if h != target]
         rows: list[list[str]] = []
         ids: list[str] = []
+        groups: list[str] = []
         for line, row in enumerate(reader, start=2):
             if not row:
                 continue
@@ -177,6 +194,7 @@ def write_features(
                     problem="ids",
                 )
             ids.append(ident)
+            groups.append(row[group_at].strip())
             rows.append(row)
     except UnicodeDecodeError as err:
         raise ScoringError(
@@ -194,17 +212,19 @@ def write_features(
         )
     chosen = np.ones(len(ids), dtype=bool)
     if part.by_hash:
-        dev = in_dev_part(trial_id, ids)
+        dev = in_dev_part(trial_id, groups)  # a row's group is itself without group_column
         chosen = dev if part.split == "dev" else ~dev
     dest.parent.mkdir(parents=True, exist_ok=True)
     written: list[str] = []
     with dest.open("w", encoding="utf-8", newline="") as out:
         writer = csv.writer(out, lineterminator="\n")
         writer.writerow([header[i] for i in keep])
-        for row, ident, take in zip(rows, ids, chosen, strict=True):
+        for row, group, take in zip(rows, groups, chosen, strict=True):
             if take:
                 writer.writerow([row[i] for i in keep])
-                written.append(ident)
+                written.append(group)
+    if group_column is not None:
+        written = list(dict.fromkeys(written))  # one prediction per group, in first-seen order
     dest.chmod(0o644)
     if not written:
         raise ScoringError(

@@ -978,6 +978,7 @@ def _run(
             trial_id=spec.id,
             id_column=spec.data.id_column,
             target=spec.data.target,
+            group_column=spec.data.group_column,
         )
     except ScoringError as err:
         steps.append(

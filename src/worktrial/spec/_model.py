@@ -117,6 +117,15 @@ class Data(_Strict):
     id_column: str = Field(
         default="id", min_length=1, description="Column that identifies a row in every file."
     )
+    group_column: str | None = Field(
+        default=None,
+        min_length=1,
+        description=(
+            "When predictions are made per group of rows (a production batch), the feature "
+            "column naming the group: the labels and the predictions are keyed by it, and the "
+            "dev/final split keeps each group whole."
+        ),
+    )
     files: list[DataFile] = Field(min_length=1, description="Every data file of the bundle.")
 
 
