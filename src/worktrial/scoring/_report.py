@@ -164,11 +164,16 @@ class RunReport:
 
     @property
     def problem(self) -> str | None:
-        """The first failure, in words (None when nothing failed)."""
-        for s in self.steps:
-            if s.status in ("failed", "error"):
-                return s.verdict
-        return None
+        """The failure that matters most, in words (None when nothing failed).
+
+        Failing tests never stop the scoring, so a failure of any other step (the reason there
+        is no score) comes first; the tests' verdict is the problem only when nothing else
+        failed.
+        """
+        failed = [s for s in self.steps if s.status in ("failed", "error")]
+        blocking = [s for s in failed if s.name != "tests"]
+        chosen = blocking or failed
+        return chosen[0].verdict if chosen else None
 
     def measurements(self, *, command_latency: bool = True) -> RunMeasurements:
         """What the rubric reads (``Context.run``): metrics, budgets' figures, tests, rerun,
