@@ -25,8 +25,9 @@ TUNING_RUNS = 5
 LATE_SHARE = 0.7
 ONLY_SUCCESS_RUNS = 4
 
-# run pointer names the sandbox and integrity checks set when they see these (issue 3 fills
-# them); the flag shows the pointer's note as its detail
+# run pointer names that a run or an integrity check sets when it sees these; the flag shows
+# the pointer's note as its detail. The run plan does not detect them yet, so today they are
+# raised only when a caller supplies such a pointer.
 INTEGRITY_FLAGS: dict[str, str] = {
     "network_attempt": "Attempt to reach the network from the sandbox",
     "holdout_access": "Attempt to reach the hidden holdout",
