@@ -1166,14 +1166,6 @@ def test_latency_forged_by_queued_replies(lab: Lab) -> None:
     assert latency.verdict.endswith("; budget p95 ≤ 50 ms: over"), latency.verdict
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=RecursionError,
-    reason="a job that nests about a thousand folders in the run folder (/job/.worktrial-run) "
-    "crashes the predict step on the host: _reset removes the run folder with shutil.rmtree, "
-    "which recurses once per level and raises RecursionError out of run_submission instead "
-    "of a verdict",
-)
 def test_deep_folder_tree_in_the_run_folder(lab: Lab) -> None:
     train = """
     os.chdir("/job/.worktrial-run")
@@ -1182,7 +1174,9 @@ def test_deep_folder_tree_in_the_run_folder(lab: Lab) -> None:
         os.chdir("d")
     """
     run = _run(lab, "deep-run-folder", {"src/train.py": train_code(train)})
+    # the host removes the run folder however deep it is, and the run goes on to a verdict
     assert run.report.outcome in ("scored", "failed")
+    assert run.statuses()["predict"] in ("passed", "failed")
 
 
 @pytest.mark.xfail(

@@ -32,6 +32,7 @@ import os
 import shlex
 import shutil
 import stat
+import subprocess
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -283,6 +284,9 @@ def _failure_words(what: str, result: SandboxResult) -> str:
 # --------------------------------------------------------------------------- job folders
 
 
+RM_TIMEOUT_S = 120.0  # removing a job's leftovers, however many files it made
+
+
 def _reset(folder: Path, name: str) -> Path:
     """A fresh, empty ``folder/name`` made by the host, whatever the candidate left there
     (a link, a file or a folder of the same name is removed without being followed)."""
@@ -293,11 +297,29 @@ def _reset(folder: Path, name: str) -> Path:
         st = None
     if st is not None:
         if stat.S_ISDIR(st.st_mode):
-            shutil.rmtree(target)  # fd-based on Linux: links inside are removed, not followed
+            _remove_tree(target)
         else:
             target.unlink()
     target.mkdir(mode=0o755)
     return target
+
+
+def _remove_tree(target: Path) -> None:
+    """Remove a folder the candidate's code shaped, however deep, never following a link.
+
+    shutil.rmtree is fd-based on Linux (links inside are removed, not followed) but recurses
+    once per level, so a job that nests a thousand folders would crash the host side; GNU rm
+    walks any depth without recursion in Python.
+    """
+    try:
+        shutil.rmtree(target)
+    except RecursionError:
+        subprocess.run(
+            ["rm", "-rf", "--one-file-system", "--", str(target)],
+            check=True,
+            timeout=RM_TIMEOUT_S,
+            capture_output=True,
+        )
 
 
 def _export(plan: _Plan, dest: Path, name: str) -> StepLog:
