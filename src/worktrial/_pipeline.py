@@ -22,6 +22,7 @@ from worktrial.report._scorecard import Scorecard, build_scorecard
 from worktrial.spec import TrialSpec
 
 if TYPE_CHECKING:  # scoring imports NumPy; ``import worktrial`` stays light
+    from worktrial.evidence.comms import CommsSource
     from worktrial.scoring import RunReport
 
 Progress = Callable[[str], None]
@@ -147,6 +148,7 @@ def evaluate_repo(
     candidate: str | None = None,
     progress: Progress | None = None,
     run: RunReport | None = None,
+    comms: CommsSource | None = None,
 ) -> Scorecard:
     """Evaluate one candidate repository and return its scorecard.
 
@@ -169,6 +171,8 @@ def evaluate_repo(
             constraint signals, and the scorecard gets its ``run`` section. Only an in-process
             latency (a declared ``interface.predict_function``) is judged against the latency
             budget; a timing of the predict command includes interpreter start-up.
+        comms: where updates, questions and feedback come from (the platform passes its
+            database); default: the files in the repository.
 
     Raises:
         NotAGitRepoError: ``path`` is not a git repository.
@@ -233,6 +237,7 @@ def evaluate_repo(
         starter_readme=trial.starter_readme,
         deadline=deadline,
         progress=progress,
+        comms=comms,
     )
     if source == "unknown" and duration is not None:
         first = _first_work_commit(evidence.history)

@@ -21,10 +21,16 @@ to show to the person who caused it: it names the input, what was expected and w
     ├── ScorecardError            a scorecard file is missing, unreadable or of another version
     ├── SandboxError              a sandbox cannot be chosen, set up or given these arguments
     │   └── EnvironmentBuildError the runtime environment of a trial cannot be built
-    └── UsageError                a command was called with arguments that cannot work together
+    ├── UsageError                a command was called with arguments that cannot work together
+    └── PlatformError             the platform refuses a request (``worktrial.web``)
+        ├── InvitationError       an invitation link is unknown, expired or already used
+        ├── StateError            the object is not in a state that allows this (a review
+        │                         submitted twice, a submission to a closed trial)
+        └── ApiClientError        the CLI cannot reach or use a worktrial server
 
 The CLI catches :class:`WorktrialError`, prints its message without a traceback and exits with
-``exit_code`` (2 for usage and input errors, 1 otherwise).
+``exit_code`` (2 for usage and input errors, 1 otherwise). The web platform turns it into an
+HTTP response with ``http_status`` in one place (``worktrial.web.errors``).
 """
 
 from __future__ import annotations
@@ -32,17 +38,21 @@ from __future__ import annotations
 from typing import Any
 
 __all__ = [
+    "ApiClientError",
     "EmptyRepoError",
     "EnvironmentBuildError",
     "GitCommandError",
     "IntakeError",
+    "InvitationError",
     "NotAGitRepoError",
+    "PlatformError",
     "QuotaExceededError",
     "RepoError",
     "SandboxError",
     "ScorecardError",
     "ScoringError",
     "SpecError",
+    "StateError",
     "TemplateError",
     "TrackingError",
     "UsageError",
@@ -61,6 +71,7 @@ class WorktrialError(Exception):
 
     code: str = "worktrial.error"
     exit_code: int = 1
+    http_status: int = 400
 
     def __init__(self, message: str, **fields: Any) -> None:
         super().__init__(message)
@@ -142,6 +153,7 @@ class QuotaExceededError(ScoringError):
 
     code = "scoring.quota"
     exit_code = 2
+    http_status = 429
 
 
 class TrackingError(WorktrialError):
@@ -185,3 +197,31 @@ class UsageError(WorktrialError):
 
     code = "usage"
     exit_code = 2
+
+
+class PlatformError(WorktrialError):
+    """The platform refuses a request; the message says why, for the person who made it."""
+
+    code = "platform.refused"
+    exit_code = 2
+
+
+class InvitationError(PlatformError):
+    """An invitation link is unknown, expired or already used; ``fields``: ``reason``."""
+
+    code = "platform.invitation"
+    http_status = 410
+
+
+class StateError(PlatformError):
+    """The object's state does not allow the request; ``fields``: ``state``, ``expected``."""
+
+    code = "platform.state"
+    http_status = 409
+
+
+class ApiClientError(PlatformError):
+    """The CLI cannot reach or use a worktrial server; ``fields``: ``url``, ``status``."""
+
+    code = "platform.client"
+    exit_code = 1

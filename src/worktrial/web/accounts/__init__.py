@@ -1,0 +1,1 @@
+"""Organizations, their members and roles, and API tokens."""

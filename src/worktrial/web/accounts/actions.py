@@ -1,0 +1,125 @@
+"""Every write to accounts: organizations, members, API tokens."""
+
+from __future__ import annotations
+
+import secrets
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.text import slugify
+
+from worktrial.errors import PlatformError, StateError
+from worktrial.web.accounts.models import (
+    ApiToken,
+    Membership,
+    Organization,
+    Role,
+    User,
+    hash_token,
+)
+from worktrial.web.audit.actions import record
+
+TOKEN_PREFIX = "wt_"
+
+
+def do_create_user(email: str, password: str | None, *, display_name: str = "") -> User:
+    """A new user; ``password=None`` makes an account that cannot log in with a password yet.
+
+    Raises:
+        StateError: a user with this e-mail address exists.
+    """
+    email = User.objects.normalize_email(email.strip()).lower()
+    if User.objects.filter(email__iexact=email).exists():
+        raise StateError(f"a user with the e-mail address {email} already exists", found=email)
+    user = User(email=email, username=email, display_name=display_name.strip())
+    if password is None:
+        user.set_unusable_password()
+    else:
+        user.set_password(password)
+    user.save()
+    return user
+
+
+@transaction.atomic
+def do_create_organization(name: str, *, admin: User, slug: str | None = None) -> Organization:
+    """A new organization with ``admin`` as its first admin.
+
+    Raises:
+        PlatformError: the name is empty or the slug is taken.
+    """
+    name = name.strip()
+    if not name:
+        raise PlatformError("an organization needs a name", key="name")
+    slug = slugify(slug or name)[:80] or "org"
+    if Organization.objects.filter(slug=slug).exists():
+        raise PlatformError(f"the organization name {slug!r} is taken", key="slug", found=slug)
+    org = Organization.objects.create(name=name, slug=slug)
+    Membership.objects.create(user=admin, organization=org, role=Role.ADMIN)
+    record("organization.create", actor=admin, organization=org, target=org, name=name)
+    return org
+
+
+@transaction.atomic
+def do_add_member(org: Organization, user: User, role: str, *, actor: Any) -> Membership:
+    """Give ``user`` a role in ``org`` (or change the role they have).
+
+    Raises:
+        PlatformError: ``role`` is not a role.
+    """
+    if role not in Role.values:
+        raise PlatformError(
+            f"role must be one of {', '.join(Role.values)}; found {role!r}",
+            key="role",
+            expected=list(Role.values),
+            found=role,
+        )
+    membership, created = Membership.objects.update_or_create(
+        user=user, organization=org, defaults={"role": role}
+    )
+    record(
+        "member.add" if created else "member.change_role",
+        actor=actor,
+        organization=org,
+        target=membership,
+        user=user.pk,
+        role=role,
+    )
+    return membership
+
+
+@transaction.atomic
+def do_create_api_token(user: User, name: str = "cli") -> tuple[ApiToken, str]:
+    """A new API token for ``user``; returns the row and the raw token (shown once)."""
+    raw = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    token = ApiToken.objects.create(
+        user=user, name=name.strip()[:100] or "cli", prefix=raw[:10], token_hash=hash_token(raw)
+    )
+    record("token.create", actor=user, target=token, name=token.name)
+    return token, raw
+
+
+@transaction.atomic
+def do_revoke_api_token(token: ApiToken, *, actor: User) -> None:
+    """Revoke a token; it stops working at once."""
+    if token.revoked_at is None:
+        token.revoked_at = timezone.now()
+        token.save(update_fields=["revoked_at"])
+        record("token.revoke", actor=actor, target=token)
+
+
+def user_for_token(raw: str) -> User | None:
+    """The active user a raw API token belongs to, or None (unknown, revoked, inactive)."""
+    if not raw.startswith(TOKEN_PREFIX):
+        return None
+    token = (
+        ApiToken.objects.select_related("user")
+        .filter(token_hash=hash_token(raw), revoked_at__isnull=True)
+        .first()
+    )
+    if token is None or not token.user.is_active:
+        return None
+    now = timezone.now()
+    if token.last_used_at is None or (now - token.last_used_at).total_seconds() > 60:
+        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+    return token.user

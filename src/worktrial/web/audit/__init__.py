@@ -1,0 +1,1 @@
+"""The audit log: every view and change of candidate data, append-only."""

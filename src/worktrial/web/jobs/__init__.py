@@ -1,0 +1,1 @@
+"""Evaluation jobs: rows with leases and heartbeats, run by Celery workers."""

@@ -1,0 +1,1 @@
+"""Reviewer assignments, blind reviews and hiring decisions."""

@@ -1,0 +1,1 @@
+"""Submissions: uploaded git bundles, verified and unpacked into bare repositories."""

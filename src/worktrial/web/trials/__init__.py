@@ -1,0 +1,1 @@
+"""Trials, checkpoints, invitations, candidacies and their comms (questions, updates, feedback)."""
