@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "worktrial.web.submissions",
     "worktrial.web.jobs",
     "worktrial.web.reviews",
+    "worktrial.web.portal",
 ]
 
 MIDDLEWARE = [
