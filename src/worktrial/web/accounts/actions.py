@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import secrets
+from datetime import timedelta
 from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
-from worktrial.errors import PlatformError, StateError
+from worktrial.errors import InvitationError, PlatformError, StateError
 from worktrial.web.accounts.models import (
     ApiToken,
+    LoginLink,
     Membership,
     Organization,
     Role,
@@ -123,3 +125,44 @@ def user_for_token(raw: str) -> User | None:
     if token.last_used_at is None or (now - token.last_used_at).total_seconds() > 60:
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
     return token.user
+
+
+@transaction.atomic
+def do_create_login_link(user: User, *, valid_hours: float = 24, actor: Any = None) -> str:
+    """A single-use link token that logs ``user`` in; returns the raw token (shown once)."""
+    raw = secrets.token_urlsafe(32)
+    LoginLink.objects.create(
+        user=user,
+        token_hash=hash_token(raw),
+        expires_at=timezone.now() + timedelta(hours=valid_hours),
+    )
+    record("login_link.create", actor=actor, target=user)
+    return raw
+
+
+@transaction.atomic
+def do_use_login_link(raw: str) -> User:
+    """The user of an unused, unexpired login link, which is used up.
+
+    Raises:
+        InvitationError: the link is unknown, used or expired (each says which).
+    """
+    link = (
+        LoginLink.objects.select_for_update()
+        .select_related("user")
+        .filter(token_hash=hash_token(raw or ""))
+        .first()
+    )
+    if link is None or not link.user.is_active:
+        raise InvitationError("this login link is not valid", reason="unknown")
+    if link.used_at is not None:
+        raise InvitationError(
+            "this login link was already used; log in with your password or ask for a new link",
+            reason="used",
+        )
+    if link.expires_at <= timezone.now():
+        raise InvitationError("this login link expired; ask for a new one", reason="expired")
+    link.used_at = timezone.now()
+    link.save(update_fields=["used_at"])
+    record("login_link.use", actor=link.user, target=link.user)
+    return link.user

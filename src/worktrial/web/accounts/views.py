@@ -21,6 +21,22 @@ def home(request: HttpRequest) -> HttpResponse:
     return render(request, "home.html", {"trials": trials, "candidacies": candidacies})
 
 
+@require_http_methods(["GET", "POST"])
+def login_link(request: HttpRequest, token: str) -> HttpResponse:
+    """Log in with a single-use link. GET shows a button (so link previews in chat or mail
+    clients do not use the link up); POST uses it."""
+    from django.contrib.auth import login
+    from django.shortcuts import redirect
+
+    from worktrial.web.accounts.actions import do_use_login_link
+
+    if request.method == "POST":
+        user = do_use_login_link(token)
+        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+        return redirect("home")
+    return render(request, "accounts/login_link.html", {"token": token})
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def tokens(request: HttpRequest) -> HttpResponse:

@@ -139,7 +139,6 @@ USE_I18N = False
 USE_TZ = True
 
 STATIC_URL = "/static/"
-STATIC_ROOT = HOME / "static"
 STATICFILES_DIRS = [Path(__file__).resolve().parent.parent / "static"]
 WHITENOISE_USE_FINDERS = True  # serve straight from the package; collectstatic is optional
 STORAGES = {

@@ -22,6 +22,5 @@ if os.environ.get("WORKTRIAL_TEST_DATABASE_URL"):
 
     DATABASES = {"default": dj_database_url.parse(os.environ["WORKTRIAL_TEST_DATABASE_URL"])}
 CELERY_BROKER_URL = "memory://localhost/"
-STATIC_ROOT = HOME / "static"
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 WORKTRIAL_SANDBOX = "none"
