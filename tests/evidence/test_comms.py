@@ -167,3 +167,42 @@ def test_unreadable_tracking_file_is_noted(tmp_path: Path) -> None:
     comms = RepoCommsSource(snapshot(tmp_path, {QUESTIONS: b"\x00\x00binary"})).load()
     assert comms.questions == []
     assert comms.notes == [f"{QUESTIONS}: binary content; not read"]
+
+
+def test_merged_sources_count_a_record_sent_to_both_once() -> None:
+    from datetime import UTC, datetime, timedelta
+
+    from worktrial.evidence._types import Comms, Question, Update
+    from worktrial.evidence.comms import MergedCommsSource
+
+    at = datetime(2026, 3, 3, 9, 0, tzinfo=UTC)
+
+    class Source:
+        def __init__(self, comms: Comms) -> None:
+            self.comms = comms
+
+        def load(self) -> Comms:
+            return self.comms
+
+    platform = Comms(
+        source="platform",
+        updates=[
+            Update("u1", at, "Shipped  the baseline"),
+            Update("u2", at + timedelta(days=1), "Tuned"),
+        ],
+        questions=[Question("q1", at, "Recall or precision?")],
+    )
+    repo = Comms(
+        source="repository",
+        updates=[
+            Update("r1", at + timedelta(minutes=3), "shipped the baseline"),  # the same update
+            Update("r2", at + timedelta(hours=5), "shipped the baseline"),  # said again later
+            Update("r3", at - timedelta(days=1), "Read the brief"),
+        ],
+        notes=["PROGRESS.md: a heading without a date"],
+    )
+    merged = MergedCommsSource(Source(platform), Source(repo)).load()
+    assert merged.source == "platform+repository"
+    assert [u.id for u in merged.updates] == ["r3", "u1", "r2", "u2"]
+    assert [q.id for q in merged.questions] == ["q1"]
+    assert merged.notes == ["PROGRESS.md: a heading without a date"]

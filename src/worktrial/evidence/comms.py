@@ -20,7 +20,7 @@ import re
 from datetime import UTC, datetime, timedelta, timezone
 from typing import Protocol, runtime_checkable
 
-from worktrial.evidence._types import Comms, Pointer, Update
+from worktrial.evidence._types import Comms, Feedback, Pointer, Question, Update
 from worktrial.evidence.docs import unread_reason
 from worktrial.repo._snapshot import Snapshot
 from worktrial.tracking._records import (
@@ -34,7 +34,13 @@ from worktrial.tracking._records import (
     sort_by_time,
 )
 
-__all__ = ["PROGRESS_LOGS", "CommsSource", "RepoCommsSource", "parse_progress_log"]
+__all__ = [
+    "PROGRESS_LOGS",
+    "CommsSource",
+    "MergedCommsSource",
+    "RepoCommsSource",
+    "parse_progress_log",
+]
 
 PROGRESS_LOGS = ("progress.md", "updates.md", "docs/progress.md", "docs/updates.md")
 
@@ -138,6 +144,58 @@ class RepoCommsSource:
         if text is None:
             notes.append(f"{path}: {unread_reason(self.snapshot, path)}")
         return text
+
+
+# the same record seen twice (``worktrial update --remote`` writes it to the repository and the
+# platform) is counted once: same kind, same words, recorded within this much time
+_SAME_RECORD = timedelta(minutes=10)
+
+
+def _words(text: str) -> str:
+    return " ".join(text.split()).casefold()
+
+
+class MergedCommsSource:
+    """Communication evidence from several sources, each record counted once.
+
+    The platform merges the repository's files with its own database: a candidate who keeps a
+    progress log in the repository and one who posts updates on the web get the same credit, and
+    an update sent to both counts once (the first source's copy is kept).
+
+    Args:
+        sources: read in order; earlier sources win duplicates.
+    """
+
+    def __init__(self, *sources: CommsSource) -> None:
+        self.sources = sources
+
+    def load(self) -> Comms:
+        """Every source's records, duplicates dropped, oldest first."""
+        loaded = [s.load() for s in self.sources]
+        merged = Comms(source="+".join(dict.fromkeys(c.source for c in loaded)) or "none")
+        for comms in loaded:
+            merged.notes.extend(comms.notes)
+            for update in comms.updates:
+                if not _seen(merged.updates, update.at, _words(update.done)):
+                    merged.updates.append(update)
+            for question in comms.questions:
+                if not _seen(merged.questions, question.at, _words(question.text)):
+                    merged.questions.append(question)
+            for item in comms.feedback:
+                if not _seen(merged.feedback, item.at, _words(item.text)):
+                    merged.feedback.append(item)
+        merged.updates = sort_by_time(merged.updates)
+        merged.questions = sort_by_time(merged.questions)
+        merged.feedback = sort_by_time(merged.feedback)
+        return merged
+
+
+def _seen(items: list[Update] | list[Question] | list[Feedback], at: datetime, words: str) -> bool:
+    for item in items:
+        text = item.done if isinstance(item, Update) else item.text
+        if _words(text) == words and abs(item.at - at) <= _SAME_RECORD:
+            return True
+    return False
 
 
 def _progress_logs(snapshot: Snapshot) -> list[str]:

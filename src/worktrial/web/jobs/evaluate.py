@@ -9,7 +9,7 @@ from typing import Any
 
 from worktrial.web import storage
 from worktrial.web.jobs.models import Evaluation
-from worktrial.web.trials.comms import DatabaseCommsSource
+from worktrial.web.trials.comms import submission_comms
 
 
 def run_evaluation(evaluation: Evaluation, progress: Callable[[str], None]) -> dict[str, Any]:
@@ -23,14 +23,15 @@ def run_evaluation(evaluation: Evaluation, progress: Callable[[str], None]) -> d
     submission = evaluation.submission
     candidacy = submission.candidacy
     trial = candidacy.trial
+    repo = storage.resolve(submission.repo_dir)
     card = evaluate_repo(
-        storage.resolve(submission.repo_dir),
+        repo,
         bundle=storage.resolve(trial.bundle_dir),
         started_at=candidacy.starts_at,
         deadline=candidacy.deadline,
         candidate=candidacy.alias,
         progress=progress,
-        comms=DatabaseCommsSource(candidacy, until=submission.uploaded_at),
+        comms=submission_comms(candidacy, repo, until=submission.uploaded_at),
     )
     return {
         "scorecard": card.model_dump(mode="json"),

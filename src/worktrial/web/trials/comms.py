@@ -4,13 +4,18 @@
 :class:`~worktrial.evidence.comms.CommsSource`, so the evaluation of a submission reads the
 candidate's updates, questions and feedback from the same rows the pages show. Only what existed
 when the submission was uploaded counts (a later update cannot change an earlier scorecard).
+:func:`submission_comms` merges it with the files in the submitted repository (a progress log
+kept in the repository counts as much as updates posted on the web; one sent to both counts once).
 """
 
 from __future__ import annotations
 
+import os
 from datetime import datetime
 
 from worktrial.evidence._types import Comms, Feedback, Pointer, Question, Update
+from worktrial.evidence.comms import CommsSource, MergedCommsSource, RepoCommsSource
+from worktrial.repo import Repo, Snapshot
 from worktrial.tracking._records import excerpt
 from worktrial.web.trials.models import Candidacy
 
@@ -74,3 +79,13 @@ class DatabaseCommsSource:
                 )
             )
         return comms
+
+
+def submission_comms(
+    candidacy: Candidacy, repo: str | os.PathLike[str], *, until: datetime | None
+) -> CommsSource:
+    """The platform's records of ``candidacy`` (up to ``until``) merged with the comms files
+    committed in ``repo`` at its HEAD."""
+    return MergedCommsSource(
+        DatabaseCommsSource(candidacy, until=until), RepoCommsSource(Snapshot(Repo(repo)))
+    )
