@@ -9,6 +9,8 @@ command -v git >/dev/null 2>&1 || needed+=(git)
 command -v bwrap >/dev/null 2>&1 || needed+=(bubblewrap)
 # The sandbox runs jobs with the system's Python (the runtime environment is built on it).
 [ -x /usr/bin/python3 ] || needed+=(python3)
+# The browser tests drive Debian's Chromium with Playwright (no browser download at run time).
+command -v chromium >/dev/null 2>&1 || needed+=(chromium)
 
 if [ ${#needed[@]} -eq 0 ]; then
     exit 0

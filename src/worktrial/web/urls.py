@@ -12,6 +12,7 @@ urlpatterns = [
     path("submissions/", include("worktrial.web.submissions.urls")),
     path("jobs/", include("worktrial.web.jobs.urls")),
     path("reviews/", include("worktrial.web.reviews.urls")),
+    path("audit/", include("worktrial.web.audit.urls")),
     path("portal/", include("worktrial.web.portal.urls")),
     path("api/", api.urls),
 ]

@@ -11,7 +11,7 @@ Rules (tested by the authorization walk):
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db.models import QuerySet
 from django.http import Http404
@@ -19,6 +19,9 @@ from django.http import Http404
 from worktrial.web.accounts.access import staff_membership, staff_org_ids
 from worktrial.web.accounts.models import MANAGING_ROLES, STAFF_ROLES, Membership, Role
 from worktrial.web.trials.models import Candidacy, Trial
+
+if TYPE_CHECKING:
+    from worktrial.web.jobs.models import Evaluation
 
 
 def _int(value: Any) -> int:
@@ -81,6 +84,35 @@ def access_candidacy(user: Any, candidacy_id: Any) -> StaffView:
         raise Http404("not found")
     submitted = review.submitted_at is not None
     return StaffView(candidacy, membership, False, submitted, submitted)
+
+
+def visible_candidacies(user: Any, trial: Trial, membership: Membership) -> QuerySet[Candidacy]:
+    """The candidacies of ``trial`` that ``membership`` (from :func:`access_trial`) may list:
+    all of them for admins and managers, only the assigned ones for a reviewer."""
+    rows = Candidacy.objects.filter(trial=trial)
+    if membership.role in MANAGING_ROLES:
+        return rows
+    if membership.role != Role.REVIEWER:
+        return rows.none()
+    return rows.filter(reviews__reviewer=user)
+
+
+def access_evaluation(user: Any, evaluation_id: Any) -> tuple[Evaluation, StaffView]:
+    """An evaluation (with its submission) of a candidacy ``user`` may see as staff, and how
+    they may see that candidacy (:func:`access_candidacy`'s rules).
+
+    Raises:
+        Http404: no such evaluation, or its candidacy is not visible to ``user``.
+    """
+    from worktrial.web.jobs.models import Evaluation
+
+    evaluation = (
+        Evaluation.objects.select_related("submission").filter(pk=_int(evaluation_id)).first()
+    )
+    if evaluation is None:
+        raise Http404("not found")
+    view = access_candidacy(user, evaluation.submission.candidacy_id)
+    return evaluation, view
 
 
 def own_candidacies(user: Any) -> QuerySet[Candidacy]:

@@ -13,7 +13,7 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from worktrial.errors import InvitationError, PlatformError, StateError
+from worktrial.errors import InvitationError, PlatformError, SpecError, StateError
 from worktrial.web import storage
 from worktrial.web.accounts.models import Membership, Organization, Role, User, hash_token
 from worktrial.web.audit.actions import record
@@ -106,7 +106,8 @@ def do_create_trial_from_upload(
 
     Raises:
         IntakeError: the archive is refused (path tricks, links, bombs...).
-        SpecError: the bundle is invalid; one line per problem, naming file and key.
+        SpecError: the bundle is invalid; one line per problem, naming the file as it is in
+            the archive (``<name>/trial.toml``, never a server path) and the key.
     """
     from worktrial.repo import extract_archive
 
@@ -121,9 +122,33 @@ def do_create_trial_from_upload(
                 relative = f"{relative}/{root.name}"
         with transaction.atomic():
             return _create_from_bundle(org, actor, root, relative, "")
+    except SpecError as err:
+        shutil.rmtree(folder, ignore_errors=True)
+        raise _named_in_archive(err, folder, name) from err
     except BaseException:
         shutil.rmtree(folder, ignore_errors=True)
         raise
+
+
+def _named_in_archive(err: SpecError, folder: Path, name: str) -> SpecError:
+    """``err`` with every file named inside the uploaded archive (``bundle.zip/trial.toml``)
+    instead of by its path on the server, which the person who uploaded it never saw."""
+    prefixes = sorted({str(folder), str(folder.resolve())}, key=len, reverse=True)
+
+    def rename(text: str) -> str:
+        for prefix in prefixes:
+            text = text.replace(prefix + "/", f"{name}/").replace(prefix, name)
+        return text
+
+    fields = {k: rename(v) if isinstance(v, str) else v for k, v in err.fields.items()}
+    if isinstance(fields.get("problems"), list):
+        fields["problems"] = [
+            {k: rename(v) if isinstance(v, str) else v for k, v in p.items()}
+            if isinstance(p, dict)
+            else p
+            for p in fields["problems"]
+        ]
+    return type(err)(rename(err.message), **fields)
 
 
 @transaction.atomic
