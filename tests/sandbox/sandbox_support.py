@@ -11,6 +11,12 @@ from worktrial.sandbox import Sandbox
 
 PYTHON = "/usr/bin/python3"
 
+MEASURED = (
+    "the job folder is not a file system of its own: its size was measured every 1 s, so the "
+    "run could write past its 2048 MB limit between two measures"
+)
+"""The warning of a run (default limits) in a plain job folder, not one a backend made."""
+
 
 # Job code that counts the processes it can see whose command line holds a word.
 COUNT_PROCESSES = """

@@ -10,7 +10,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from sandbox_support import COUNT_PROCESSES, PYTHON, marker, processes_with, py
+from sandbox_support import COUNT_PROCESSES, MEASURED, PYTHON, marker, processes_with, py
 
 from worktrial.errors import SandboxError
 from worktrial.sandbox import LOCAL_WARNING, Limits, LocalSandbox, Mount
@@ -33,9 +33,9 @@ def test_every_run_warns_that_nothing_is_isolated(
         "finished",
         "one\n",
         "local",
-        (LOCAL_WARNING,),
+        (LOCAL_WARNING, MEASURED),
     )
-    assert second.warnings == (LOCAL_WARNING,)
+    assert second.warnings == (LOCAL_WARNING, MEASURED)
     assert (local.name, local.isolates) == ("local", False)
 
 
@@ -80,7 +80,11 @@ def test_sandbox_paths_are_rewritten_to_host_paths(tmp_path: Path) -> None:
         f"{data}:{job}/lib:http://example.org",
         "hidden? no: public data",
     ]
-    assert res.warnings == (LOCAL_WARNING, "the local sandbox cannot make mounts read-only")
+    assert res.warnings == (
+        LOCAL_WARNING,
+        "the local sandbox cannot make mounts read-only",
+        MEASURED,
+    )
 
 
 def test_home_and_tmp_are_private_to_the_run(tmp_path: Path) -> None:
@@ -165,6 +169,7 @@ def test_a_daemon_that_leaves_the_session_survives_and_is_reported(tmp_path: Pat
             LOCAL_WARNING,
             "a process the job started is still running: the local sandbox cannot stop "
             "processes that leave its session",
+            MEASURED,
         )
         assert len(processes_with(a + b)) == 1
     finally:

@@ -23,6 +23,7 @@ def test_default_limits() -> None:
             processes=128,
             output_bytes=1_000_000,
             tmp_mb=256,
+            disk_mb=2048,
         )
         == DEFAULT_LIMITS
     )
@@ -39,6 +40,8 @@ def test_default_limits() -> None:
         ({"memory_mb": 1.5}, "Limits.memory_mb must be a positive whole number; found 1.5"),
         ({"processes": True}, "Limits.processes must be a positive whole number; found True"),
         ({"tmp_mb": 0}, "Limits.tmp_mb must be a positive number; found 0"),
+        ({"disk_mb": -1}, "Limits.disk_mb must be a positive number; found -1"),
+        ({"disk_mb": 1.5}, "Limits.disk_mb must be a positive whole number; found 1.5"),
         ({"output_bytes": "10"}, "Limits.output_bytes must be a positive whole number; found '10'"),
     ],
 )
@@ -100,6 +103,7 @@ def test_every_reason_is_listed() -> None:
         "out_of_memory",
         "cpu_limit",
         "file_size_limit",
+        "disk_limit",
         "output_cap",
         "killed",
         "could_not_start",
@@ -201,6 +205,38 @@ def _decide(**overrides: object) -> tuple[str, str, int | None, int | None]:
                 None,
             ),
         ),
+        (
+            {"exit_code": 0, "disk_capped": True},
+            ("disk_limit", "wrote more than the job folder may hold (limit 2048 MB)", 0, None),
+        ),
+        (
+            {"exit_code": None, "signal": 9, "timed_out": True, "disk_capped": True},
+            ("timed_out", "timed out after 30 s", None, 9),
+        ),
+        (
+            {
+                "exit_code": 1,
+                "stderr": "OSError: [Errno 28] No space left on device\n",
+                "job_folder_full": True,
+            },
+            (
+                "disk_limit",
+                "ran out of disk space: the job folder is full (limit 2048 MB)",
+                1,
+                None,
+            ),
+        ),
+        (
+            {"exit_code": None, "signal": int(signal.SIGBUS), "job_folder_full": True},
+            (
+                "disk_limit",
+                "ran out of disk space: the job folder is full (limit 2048 MB)",
+                None,
+                7,
+            ),
+        ),
+        # A full job folder says nothing about a run that finished.
+        ({"job_folder_full": True}, ("finished", "finished", 0, None)),
         # A run that printed "MemoryError" but exited 0 finished: the exit status comes first.
         ({"stderr": "MemoryError"}, ("finished", "finished", 0, None)),
     ],

@@ -442,7 +442,8 @@ def test_labels_via_proc(lab: Lab) -> None:
         }
         assert ("input" in top) == (stage == "predict")  # the features arrive only to predict
         points = {point: root for root, point in found["mounts"]}
-        assert points["/job"] == str(run.job)
+        # as root the job folder is a tmpfs of its own (its size cap): the table shows its root
+        assert points["/job"] == ("/" if os.geteuid() == 0 else str(run.job))
         assert not any(h in root for root in points.values() for h in hidden_paths)
         if stage == "predict":
             assert points["/input"] == str(run.work / "input")
@@ -716,14 +717,9 @@ def test_disk_fill_of_tmp(lab: Lab) -> None:
     )
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the job folder is a host folder with no size limit of its own: Limits.file_size_mb "
-    "caps each file, not their sum, so a job writing many files under that cap fills the "
-    "host's disk until the wall clock stops it",
-)
 def test_disk_fill_with_many_files_under_the_file_limit(lab: Lab) -> None:
-    limits = dataclasses.replace(LIMITS, file_size_mb=4)
+    # each file is under Limits.file_size_mb; their sum is over Limits.disk_mb
+    limits = dataclasses.replace(LIMITS, file_size_mb=4, disk_mb=16)
     run = _run(
         lab,
         "disk-fill-many-files",
@@ -736,9 +732,25 @@ def test_disk_fill_with_many_files_under_the_file_limit(lab: Lab) -> None:
         },
         limits=limits,
     )
+    assert _job_mounts() == []  # the job folder's file system is gone after a failed run
     written = sum(p.stat().st_size for p in run.job.glob("fill-*"))
-    # 30 MB in a job folder whose files may each hold 4 MB: a quota would have stopped it
-    assert written <= limits.file_size_mb << 20, f"{written} bytes written"
+    if os.geteuid() == 0:
+        # the job folder is a 16 MB file system of its own: the write past it failed
+        _failed_at(
+            run, "train", "training ran out of disk space: the job folder is full (limit 16 MB)"
+        )
+        assert written <= limits.disk_mb << 20, f"{written} bytes written"
+    else:
+        # without root the job folder is only measured, and the report says so
+        _failed_at(run, "train", "training wrote more than the job folder may hold (limit 16 MB)")
+        assert any("measuring it while each step runs" in n for n in run.report.notes)
+
+
+def _job_mounts() -> list[str]:
+    """The job folder mounts this process made (/proc/self/mountinfo names each after the
+    process that made it; other runs on the machine make their own)."""
+    lines = Path("/proc/self/mountinfo").read_text().splitlines()
+    return [line for line in lines if f" worktrial-job-{os.getpid()}-" in line]
 
 
 def test_cpu_spin_in_predict(lab: Lab) -> None:
@@ -1146,13 +1158,6 @@ def predict_frame(features):
 '''
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the in-process latency harness (interface.predict_function) times the round trip "
-    "to a child process that runs the candidate's module, and takes any well-framed 'ok' on "
-    "the reply pipe as the call's end: a module that writes 'ready' and 'ok' frames to that "
-    "pipe when it is imported makes every call look instant, whatever the function costs",
-)
 def test_latency_forged_by_queued_replies(lab: Lab) -> None:
     predict = predict_code(WRITE_ONES).replace(
         "def predict_frame(features):\n    return [1] * len(features)\n", FORGE_REPLIES
@@ -1161,9 +1166,17 @@ def test_latency_forged_by_queued_replies(lab: Lab) -> None:
     run = _run(lab, "latency-forgery", {"src/predict.py": predict})
     _scored_like_all_ones(lab, run)
     latency = run.report.step("latency")
-    assert latency is not None and run.report.latency_mode == "function", run.statuses()
-    # each call sleeps 250 ms, five times the budget: the verdict must say so
-    assert latency.verdict.endswith("; budget p95 ≤ 50 ms: over"), latency.verdict
+    assert latency is not None, run.statuses()
+    assert latency.details["mode"] == "function", latency.details
+    # the queued frames cannot echo the harness's nonces: the step says what the module did,
+    # and no figure (forged or not) reaches the report or the latency budget
+    assert latency.status == "failed", (latency.status, latency.verdict)
+    assert latency.verdict == (
+        "the predict interface could not be timed: the predict module wrote to the harness's "
+        "pipes before the function was ready; latency could not be measured"
+    )
+    assert latency.details["times_ms"] == []
+    assert run.report.latency_p95_ms is None and run.report.latency_p50_ms is None
 
 
 def test_deep_folder_tree_in_the_run_folder(lab: Lab) -> None:
@@ -1179,15 +1192,6 @@ def test_deep_folder_tree_in_the_run_folder(lab: Lab) -> None:
     assert run.statuses()["predict"] in ("passed", "failed")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=OSError,
-    reason="a job that nests folders deeper than PATH_MAX (4096 bytes of path) in the job "
-    "folder crashes the next step on the host: the bwrap backend hands the job folder over "
-    "to the sandbox user before each step (_hand_over in sandbox/_bwrap.py), and its "
-    "os.scandir on the full path raises OSError ENAMETOOLONG out of run_submission instead "
-    "of a verdict",
-)
 def test_deep_folder_tree_in_the_job_folder(lab: Lab) -> None:
     train = """
     os.makedirs("/job/deep", exist_ok=True)
@@ -1197,8 +1201,11 @@ def test_deep_folder_tree_in_the_job_folder(lab: Lab) -> None:
         os.chdir("d")
     """
     run = _run(lab, "deep-folders", {"src/train.py": train_code(train)})
-    # any verdict in words will do; a traceback will not
-    assert run.report.outcome in ("scored", "failed")
+    # the host walks the job folder by folder descriptors (handing it over before each step,
+    # measuring the model, giving it back), so the run goes on as if the tree were not there
+    _scored_like_all_ones(lab, run)
+    assert run.report.model_size_mb is not None
+    assert _job_mounts() == []  # and its file system is gone after a scored run
 
 
 # =========================================================================== git and tests

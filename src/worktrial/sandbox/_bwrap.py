@@ -15,6 +15,11 @@ limit counts the sandbox's processes (and every other sandbox running as 65534 a
 time); the job folder is handed to that user for the run. Otherwise bwrap runs as the
 caller and the job appears to itself as uid 65534.
 
+The job folder's size: a job folder made by :meth:`BwrapSandbox.job_folder` as root is a
+tmpfs of ``Limits.disk_mb`` (see :mod:`worktrial.sandbox._jobdir`), so a write past it fails
+with "No space left on device". Any other job folder is measured while the job runs and the
+job stopped once the folder holds more, which the result's warnings say.
+
 Killing: bwrap's first child is pid 1 of the sandbox's pid namespace; when it dies the
 kernel kills every process left in the namespace, daemons included. The host keeps a pidfd
 on it, so "nothing survives" is checked, not assumed.
@@ -31,11 +36,19 @@ import shutil
 import signal as _signal
 import stat
 import subprocess
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from worktrial.errors import SandboxError
+from worktrial.sandbox._jobdir import (
+    TreeWalk,
+    capped_job_folder,
+    disk_warnings,
+    is_capped,
+    is_full,
+)
 from worktrial.sandbox._supervise import (
     KILL_GRACE_S,
     SUBREAPER,
@@ -50,6 +63,7 @@ from worktrial.sandbox._supervise import (
 from worktrial.sandbox._types import (
     DEFAULT_LIMITS,
     JOB_TARGET,
+    JobFolder,
     Limits,
     Mount,
     Sandbox,
@@ -175,6 +189,18 @@ class BwrapSandbox:
         self.bwrap = found
         self._system = _system_args()
 
+    @contextmanager
+    def job_folder(self, path: Path, limits: Limits) -> Iterator[JobFolder]:
+        """Make ``path`` a job folder that holds at most ``limits.disk_mb``: when the caller is
+        root, a tmpfs of that size, unmounted (its files kept in a plain folder at ``path``)
+        when the context ends; otherwise a plain folder, measured while each step runs.
+
+        Raises:
+            SandboxError: when ``path`` exists and is not an empty folder.
+        """
+        with capped_job_folder(path, limits) as folder:
+            yield folder
+
     def run(
         self,
         argv: Sequence[str],
@@ -193,6 +219,8 @@ class BwrapSandbox:
                 it and everything in it are given to uid 65534 for the run (root reads them
                 back as before). It must be made for the job: not a top-level folder, owned
                 by the caller or already by 65534, with no hard links to files outside it.
+                Made by :meth:`job_folder`, it is capped at ``limits.disk_mb``; otherwise
+                its size is measured while the run goes (see :class:`Limits`).
             limits: what the run may use.
             env: variables added to (or replacing) the fixed ones: ``PATH``, ``HOME=/tmp``,
                 ``LANG=C.UTF-8``, ``PYTHONDONTWRITEBYTECODE=1``, ``PYTHONHASHSEED=0``.
@@ -217,6 +245,7 @@ class BwrapSandbox:
         uid = SANDBOX_UID if switch else os.getuid()
         gid = SANDBOX_GID if switch else os.getgid()
         job = _job_folder(job_dir, uid)
+        capped = is_capped(job, limits)
         sources = _mount_sources(mounts, uid, gid, check=switch)
         if switch:
             _reachable(job, uid, gid, what="job folder", write=None)
@@ -277,12 +306,16 @@ class BwrapSandbox:
             rlimits=rlimits_for(limits, processes=processes),
             pass_fds=(status_w, passwd_r, group_r),
             status_fd=status_r,
+            watch_folder=None if capped else job,
+            folder_limit=limits.disk_mb * 1024 * 1024,
         )
         outcome = _BwrapSupervisor(launch, limits).run()
-        return _result(args, limits, outcome)
+        return _result(args, limits, outcome, capped=capped, full=capped and is_full(job))
 
 
-def _result(argv: tuple[str, ...], limits: Limits, outcome: Outcome) -> SandboxResult:
+def _result(
+    argv: tuple[str, ...], limits: Limits, outcome: Outcome, *, capped: bool, full: bool
+) -> SandboxResult:
     records = _status_records(outcome.status)
     started = any("exit-code" in r for r in records)
     stderr = outcome.stderr.text()
@@ -310,10 +343,13 @@ def _result(argv: tuple[str, ...], limits: Limits, outcome: Outcome) -> SandboxR
         output_capped=outcome.output_capped,
         printed_bytes=outcome.printed_bytes,
         start_error=start_error,
+        disk_capped=outcome.disk_capped,
+        job_folder_full=full,
     )
     warnings: tuple[str, ...] = ()
     if outcome.lingering:
         warnings = ("a process the job started could not be confirmed stopped",)
+    warnings += disk_warnings(limits, capped=capped, problem=outcome.disk_problem)
     return SandboxResult(
         argv=argv,
         backend="bwrap",
@@ -589,37 +625,50 @@ def _reachable(path: Path, uid: int, gid: int, *, what: str, write: bool | None)
 
 
 def _hand_over(job: Path, uid: int, gid: int) -> None:
-    """Give the job folder and everything in it to the sandbox user, without following links.
+    """Give the job folder and everything in it to the sandbox user, without following links,
+    however deep the job nested its folders (the walk goes by folder descriptors).
 
     Raises:
         SandboxError: when a file in it has hard links outside it (changing its owner would
-            let the job change the same file elsewhere).
+            let the job change the same file elsewhere), or the folder cannot be walked.
     """
-    entries: list[tuple[str, os.stat_result]] = [(str(job), job.stat())]
-    stack = [str(job)]
-    while stack:
-        folder = stack.pop()
-        with os.scandir(folder) as it:
-            for entry in it:
-                st = entry.stat(follow_symlinks=False)
-                entries.append((entry.path, st))
-                if stat.S_ISDIR(st.st_mode):
-                    stack.append(entry.path)
-    links: dict[tuple[int, int], list[Any]] = {}
-    for path, st in entries:
-        if not stat.S_ISDIR(st.st_mode) and st.st_nlink > 1:
-            seen = links.setdefault((st.st_dev, st.st_ino), [path, st.st_nlink, 0])
-            seen[2] += 1
-    for path, nlink, found in links.values():
-        if found < nlink:
+    try:
+        # First look at everything, and only then change owners: a hard link that leads out
+        # must stop the run before any owner changes.
+        links: dict[tuple[int, int], list[Any]] = {}
+        walk = TreeWalk(job)
+        for event, _, name, st in walk:
+            if event == "entry" and not stat.S_ISDIR(st.st_mode) and st.st_nlink > 1:
+                seen = links.setdefault(
+                    (st.st_dev, st.st_ino), [walk.relative(name), st.st_nlink, 0]
+                )
+                seen[2] += 1
+        if walk.skipped:
+            where, why = walk.skipped[0]
             raise SandboxError(
-                f"job folder file {path} has {nlink} hard links but only {found} inside the job "
-                f"folder; the job folder must hold its own copies of files",
-                path=str(path),
+                f"job folder {job}: {where} cannot be read ({why}); the job folder must hold "
+                "only folders the host can read",
+                path=str(job),
             )
-    for path, st in entries:
-        if st.st_uid != uid or st.st_gid != gid:
-            os.chown(path, uid, gid, follow_symlinks=False)
+        for rel, nlink, found in links.values():
+            if found < nlink:
+                raise SandboxError(
+                    f"job folder file {job / rel} has {nlink} hard links but only {found} "
+                    f"inside the job folder; the job folder must hold its own copies of files",
+                    path=str(job / rel),
+                )
+        for event, fd, name, st in TreeWalk(job):
+            if st.st_uid == uid and st.st_gid == gid:
+                continue
+            if event == "enter" and not name:
+                os.fchown(fd, uid, gid)
+            elif event == "entry":
+                os.chown(name, uid, gid, dir_fd=fd, follow_symlinks=False)
+    except OSError as err:
+        raise SandboxError(
+            f"job folder {job} could not be handed over to the sandbox user: {err.strerror or err}",
+            path=str(job),
+        ) from err
 
 
 if TYPE_CHECKING:  # every backend follows the protocol

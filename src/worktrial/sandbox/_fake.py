@@ -4,16 +4,19 @@ from __future__ import annotations
 
 import dataclasses
 from collections import deque
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from worktrial.errors import SandboxError
+from worktrial.sandbox._jobdir import plain_job_folder
 from worktrial.sandbox._supervise import base_env, check_argv
 from worktrial.sandbox._types import (
     DEFAULT_LIMITS,
     JOB_TARGET,
+    JobFolder,
     Limits,
     Mount,
     Reason,
@@ -70,6 +73,16 @@ class FakeSandbox:
             self._always = replies
         else:
             self._queue = deque(replies)
+
+    @contextmanager
+    def job_folder(self, path: Path, limits: Limits) -> Iterator[JobFolder]:
+        """A plain folder at ``path``: the fake runs nothing, so nothing is capped or measured.
+
+        Raises:
+            SandboxError: when ``path`` exists and is not an empty folder.
+        """
+        with plain_job_folder(path, limits) as folder:
+            yield folder
 
     def run(
         self,

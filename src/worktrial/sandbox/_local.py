@@ -18,11 +18,13 @@ import logging
 import os
 import shutil
 import tempfile
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from worktrial.errors import SandboxError
+from worktrial.sandbox._jobdir import capped_job_folder, disk_warnings, is_capped, is_full
 from worktrial.sandbox._supervise import (
     Launch,
     Supervisor,
@@ -34,6 +36,7 @@ from worktrial.sandbox._supervise import (
 from worktrial.sandbox._types import (
     DEFAULT_LIMITS,
     JOB_TARGET,
+    JobFolder,
     Limits,
     Mount,
     Sandbox,
@@ -53,6 +56,18 @@ class LocalSandbox:
 
     name = "local"
     isolates = False
+
+    @contextmanager
+    def job_folder(self, path: Path, limits: Limits) -> Iterator[JobFolder]:
+        """As :meth:`worktrial.sandbox.BwrapSandbox.job_folder`: a tmpfs of
+        ``limits.disk_mb`` when the caller is root (which a job running as root could undo:
+        nothing is isolated here), otherwise a plain folder measured while each step runs.
+
+        Raises:
+            SandboxError: when ``path`` exists and is not an empty folder.
+        """
+        with capped_job_folder(path, limits) as folder:
+            yield folder
 
     def run(
         self,
@@ -83,6 +98,7 @@ class LocalSandbox:
             raise SandboxError(f"job folder {job_dir} does not exist", path=str(job_dir)) from exc
         if not job.is_dir():
             raise SandboxError(f"job folder {job_dir} is not a folder", path=str(job_dir))
+        capped = is_capped(job, limits)
         table: list[tuple[str, Path]] = [(JOB_TARGET, job)]
         for mount in mounts:
             try:
@@ -117,6 +133,8 @@ class LocalSandbox:
                 env=full_env,
                 cwd=cwd,
                 rlimits=rlimits_for(limits, processes=processes),
+                watch_folder=None if capped else job,
+                folder_limit=limits.disk_mb * 1024 * 1024,
             )
             outcome = Supervisor(launch, limits).run()
         finally:
@@ -126,6 +144,7 @@ class LocalSandbox:
                 "a process the job started is still running: the local sandbox cannot stop "
                 "processes that leave its session"
             )
+        warnings += disk_warnings(limits, capped=capped, problem=outcome.disk_problem)
         stderr = outcome.stderr.text()
         verdict = decide(
             limits=limits,
@@ -138,6 +157,8 @@ class LocalSandbox:
             output_capped=outcome.output_capped,
             printed_bytes=outcome.printed_bytes,
             start_error=outcome.start_error,
+            disk_capped=outcome.disk_capped,
+            job_folder_full=capped and is_full(job),
         )
         return SandboxResult(
             argv=args,

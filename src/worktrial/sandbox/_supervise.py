@@ -2,8 +2,10 @@
 
 Both real backends use this. It reads stdout and stderr as they come (a job that fills a pipe
 never blocks), keeps the beginning and the end of each stream, stops a job that prints far
-more than it may or runs past its wall clock, and waits for the process with ``wait4`` so
-that the CPU time and peak memory of everything it waited for are measured by the kernel.
+more than it may, runs past its wall clock or (when the job folder is not a size-capped file
+system of its own) fills the job folder past its limit, and waits for the process with
+``wait4`` so that the CPU time and peak memory of everything it waited for are measured by
+the kernel.
 What "kill everything" means differs per backend, so a backend subclasses :class:`Supervisor`.
 """
 
@@ -20,8 +22,10 @@ import threading
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from worktrial.errors import SandboxError
+from worktrial.sandbox._jobdir import DISK_POLL_S, TreeChangedError, tree_bytes
 from worktrial.sandbox._types import Limits
 
 _CHUNK = 1 << 16
@@ -31,6 +35,10 @@ DRAIN_S = 2.0
 KILL_GRACE_S = 5.0
 # Without pidfds (Linux < 5.3), how often to look whether the process has exited.
 _POLL_S = 0.02
+# A measure of the job folder may take this share of the time at most (a job with a million
+# files makes each measure slow: they become rarer instead of taking the host's time).
+_DISK_POLL_SHARE = 0.1
+_DISK_TRIES = 3
 _MB = 1024 * 1024
 
 
@@ -85,6 +93,9 @@ class Launch:
         rlimits: ``(resource, soft, hard)`` triples set before exec.
         pass_fds: descriptors the process inherits besides stdin, stdout and stderr.
         status_fd: the read end of a pipe the process reports on (bwrap's JSON status).
+        watch_folder: a job folder to measure while the process runs (every
+            :data:`DISK_POLL_S` seconds, and once after it ends), or None.
+        folder_limit: the bytes ``watch_folder`` may hold; past them the run is stopped.
     """
 
     argv: list[str]
@@ -95,6 +106,8 @@ class Launch:
     rlimits: list[tuple[int, int, int]] = field(default_factory=list)
     pass_fds: tuple[int, ...] = ()
     status_fd: int | None = None
+    watch_folder: Path | None = None
+    folder_limit: int = 0
 
 
 @dataclass
@@ -105,7 +118,9 @@ class Outcome:
     that of a process the backend reaped itself (bwrap's pid 1, which waited for the job).
     ``floor_kib`` is the caller's resident memory when it started the process: Linux carries
     a parent's resident memory over into its child's ``ru_maxrss``, so a peak at or below it
-    says nothing about the job.
+    says nothing about the job. ``disk_capped`` says the watched job folder held more than it
+    may (the host stopped the run, or found it so after the end); ``disk_problem`` why it
+    could not be measured.
     """
 
     wait_status: int | None
@@ -120,6 +135,8 @@ class Outcome:
     lingering: bool = False
     inner_rusage: resource.struct_rusage | None = None
     floor_kib: int = 0
+    disk_capped: bool = False
+    disk_problem: str | None = None
 
     @property
     def exit_code(self) -> int | None:
@@ -208,6 +225,7 @@ class Supervisor:
         self.pid = 0
         self.status = bytearray()
         self.inner_rusage: resource.struct_rusage | None = None
+        self.disk_problem: str | None = None
 
     # --- what a backend decides -------------------------------------------------------------
 
@@ -230,6 +248,30 @@ class Supervisor:
         """New bytes arrived on the status pipe (in :attr:`status`)."""
 
     # --- shared machinery -------------------------------------------------------------------
+
+    def folder_over_limit(self) -> bool:
+        """Whether the watched job folder holds more than it may (False when none is watched
+        or it cannot be measured; :attr:`disk_problem` then says why)."""
+        folder = self.launch.watch_folder
+        if folder is None:
+            return False
+        limit = self.launch.folder_limit
+        for attempt in range(_DISK_TRIES):
+            try:
+                used = tree_bytes(folder, stop_above=limit)
+            except TreeChangedError as err:
+                # The job moved a folder while it was walked: walk again. A job that keeps
+                # doing so escapes the measures while it runs, not the one after it ends.
+                if attempt + 1 < _DISK_TRIES:
+                    continue
+                self.disk_problem = err.strerror or str(err)
+                return False
+            except OSError as err:
+                self.disk_problem = err.strerror or str(err)
+                return False
+            self.disk_problem = None
+            return used > limit
+        return False
 
     def kill_group(self) -> None:
         """SIGKILL the run's process group (its id is the main process's id: a new session)."""
@@ -285,6 +327,10 @@ class Supervisor:
         )
         outcome.floor_kib = floor_kib
         outcome.inner_rusage = self.inner_rusage
+        # What was written between the last measure and the end counts too.
+        if not (outcome.timed_out or outcome.output_capped or outcome.disk_capped):
+            outcome.disk_capped = self.folder_over_limit()
+        outcome.disk_problem = self.disk_problem
         return outcome
 
     def _watch(
@@ -314,7 +360,9 @@ class Supervisor:
 
         deadline = t0 + self.limits.wall_s
         ceiling = self.limits.output_ceiling
-        timed_out = output_capped = False
+        watching = self.launch.watch_folder is not None
+        disk_due = t0 + DISK_POLL_S if watching else math.inf
+        timed_out = output_capped = disk_capped = False
         killed_at: float | None = None
         escalated = False
         exited = False
@@ -346,7 +394,17 @@ class Supervisor:
                     self.kill_all()
                     with contextlib.suppress(ProcessLookupError):
                         os.kill(proc.pid, 9)
+                if killed_at is None and now >= disk_due:
+                    if self.folder_over_limit():
+                        disk_capped = True
+                        killed_at = time.monotonic()
+                        self.kill()
+                    spent = time.monotonic() - now
+                    now = time.monotonic()
+                    disk_due = now + max(DISK_POLL_S, spent / _DISK_POLL_SHARE)
                 wake = deadline if killed_at is None else killed_at + KILL_GRACE_S
+                if killed_at is None:
+                    wake = min(wake, disk_due)
                 if escalated:
                     wake = now + 1.0
                 timeout = max(0.0, wake - now)
@@ -398,6 +456,7 @@ class Supervisor:
             output_capped=output_capped,
             start_error=None,
             lingering=not gone,
+            disk_capped=disk_capped,
         )
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 import posixpath
 from collections.abc import Mapping, Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Literal, Protocol, get_args
@@ -18,6 +19,7 @@ Reason = Literal[
     "out_of_memory",
     "cpu_limit",
     "file_size_limit",
+    "disk_limit",
     "output_cap",
     "killed",
     "could_not_start",
@@ -46,6 +48,14 @@ class Limits:
         output_bytes: bytes of stdout and of stderr kept (the beginning and the end); a run
             that prints ten times as much (at least 10 MB) is stopped (``output_cap``).
         tmp_mb: size of the private ``/tmp`` (and of ``/dev/shm``), in MB.
+        disk_mb: what the job folder may hold in total, in MB: the files the host copies in
+            and everything the run writes (``disk_limit``). Where the host may mount (root),
+            the job folder is a file system of its own of this size (a tmpfs: its content
+            lives in the host's memory until the job folder is given back, and it holds at
+            most ``disk_mb * 64`` files and folders), so a write past it fails with "No
+            space left on device". Elsewhere the host measures the folder every second
+            while a step runs and stops the step once it holds more: a weaker measure,
+            which the result's warnings say.
     """
 
     wall_s: float = 300.0
@@ -55,6 +65,7 @@ class Limits:
     processes: int = 128
     output_bytes: int = 1_000_000
     tmp_mb: int = 256
+    disk_mb: int = 2048
 
     def __post_init__(self) -> None:
         for f in fields(self):
@@ -171,6 +182,26 @@ class SandboxResult:
         return self.reason == "finished"
 
 
+@dataclass
+class JobFolder:
+    """A job folder made for one run by :meth:`Sandbox.job_folder`.
+
+    Attributes:
+        path: the folder on the host.
+        disk_mb: what it may hold in total, in MB (:attr:`Limits.disk_mb`).
+        capped: whether it is a file system of its own of ``disk_mb`` (writes past it fail);
+            when False, the size is only measured while each step runs.
+        notes: what the person reading the run must know about it (why it is not capped,
+            what could not be kept when it was given back); added to as the folder is made
+            and given back.
+    """
+
+    path: Path
+    disk_mb: int
+    capped: bool = False
+    notes: list[str] = field(default_factory=list)
+
+
 class Sandbox(Protocol):
     """Runs a command in a job folder under limits. Backends: bwrap, local, fake."""
 
@@ -182,6 +213,16 @@ class Sandbox(Protocol):
     @property
     def isolates(self) -> bool:
         """Whether candidate code is kept from the host's files, processes and network."""
+        ...
+
+    def job_folder(self, path: Path, limits: Limits) -> AbstractContextManager[JobFolder]:
+        """Make the new folder ``path`` the job folder of one run, for as long as the context
+        lasts: capped at ``limits.disk_mb`` where the backend can, and given back as a plain
+        folder with its files when the context ends (an error included).
+
+        Raises:
+            SandboxError: when ``path`` exists and is not an empty folder.
+        """
         ...
 
     def run(

@@ -59,6 +59,8 @@ def decide(
     output_capped: bool,
     printed_bytes: int,
     start_error: str | None,
+    disk_capped: bool = False,
+    job_folder_full: bool = False,
 ) -> Verdict:
     """Decide why a run ended.
 
@@ -73,10 +75,15 @@ def decide(
         output_capped: whether the host killed it for printing too much.
         printed_bytes: bytes it printed on both streams.
         start_error: why the command could not be started, when it could not.
+        disk_capped: whether the host found the job folder holding more than
+            ``limits.disk_mb`` (and stopped the run, if it still ran).
+        job_folder_full: whether the job folder, a file system of ``limits.disk_mb``, was
+            full when the run ended.
 
     Returns:
-        The verdict. The host's own decisions (not started, timed out, output cap) come first;
-        then exit status 0; then the limits a signal or an error message points to.
+        The verdict. The host's own decisions (not started, timed out, output cap, job folder
+        over its limit) come first; then exit status 0; then the limits a signal, a full job
+        folder or an error message points to.
     """
     if start_error is not None and not timed_out:
         return Verdict("could_not_start", f"could not start: {start_error}", None, None)
@@ -87,6 +94,13 @@ def decide(
             "output_cap",
             f"stopped after printing more than {limits.output_ceiling:,} bytes "
             f"(printed {printed_bytes:,}; {limits.output_bytes:,} bytes per stream are kept)",
+            exit_code,
+            signal,
+        )
+    if disk_capped:
+        return Verdict(
+            "disk_limit",
+            f"wrote more than the job folder may hold (limit {limits.disk_mb} MB)",
             exit_code,
             signal,
         )
@@ -109,6 +123,13 @@ def decide(
         return Verdict(
             "file_size_limit",
             f"wrote a file larger than the limit ({limits.file_size_mb} MB)",
+            exit_code,
+            signal,
+        )
+    if job_folder_full:
+        return Verdict(
+            "disk_limit",
+            f"ran out of disk space: the job folder is full (limit {limits.disk_mb} MB)",
             exit_code,
             signal,
         )

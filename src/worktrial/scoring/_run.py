@@ -5,6 +5,9 @@ need it and says why in plain words. The steps:
 
 1. ``export`` — the submitted commit's files into a fresh job folder
    (:func:`worktrial.repo.export_commit`: no checkout, no filter, no link out of the tree).
+   The sandbox makes the job folder (:meth:`Sandbox.job_folder`): where it can, a file
+   system of ``Limits.disk_mb`` of its own, given back as a plain folder with its files when
+   the run ends, whatever happened.
 2. ``environment`` — on the host: the packages the repository's ``requirements.txt`` asks for
    that the trial's environment lacks (a warning naming them; the run goes on).
 3. ``tests`` — ``python -m pytest`` in the sandbox when the repository has tests; the JUnit
@@ -28,12 +31,12 @@ need it and says why in plain words. The steps:
 from __future__ import annotations
 
 import dataclasses
-import os
+import errno
 import shlex
 import shutil
 import stat
-import subprocess
 from collections.abc import Callable, Mapping, Sequence
+from contextlib import closing
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -44,6 +47,7 @@ import numpy as np
 from worktrial.errors import GitCommandError, IntakeError, ScoringError, UsageError
 from worktrial.repo import Repo, decode_text, export_commit
 from worktrial.sandbox import DEFAULT_LIMITS, Limits, Mount, Sandbox, SandboxError, SandboxResult
+from worktrial.sandbox._jobdir import TreeWalk, remove_tree
 from worktrial.sandbox.environment import RuntimeEnv, describe_missing, missing_requirements
 from worktrial.scoring._files import read_untrusted
 from worktrial.scoring._holdout import (
@@ -172,7 +176,8 @@ def _write_log(plan: _Plan, name: str, command: str, result: SandboxResult) -> P
         f"backend: {result.backend}; ended: {result.reason} ({result.message}); "
         f"wall {result.wall_s:.3f} s; cpu {result.cpu_s:.3f} s; "
         f"peak memory {result.peak_memory_mb} MB\n"
-        f"--- stdout ---\n{result.stdout}\n--- stderr ---\n{result.stderr}\n",
+        + "".join(f"warning: {w}\n" for w in result.warnings)
+        + f"--- stdout ---\n{result.stdout}\n--- stderr ---\n{result.stderr}\n",
         encoding="utf-8",
     )
     return path
@@ -284,9 +289,6 @@ def _failure_words(what: str, result: SandboxResult) -> str:
 # --------------------------------------------------------------------------- job folders
 
 
-RM_TIMEOUT_S = 120.0  # removing a job's leftovers, however many files it made
-
-
 def _reset(folder: Path, name: str) -> Path:
     """A fresh, empty ``folder/name`` made by the host, whatever the candidate left there
     (a link, a file or a folder of the same name is removed without being followed)."""
@@ -307,36 +309,36 @@ def _reset(folder: Path, name: str) -> Path:
 def _remove_tree(target: Path) -> None:
     """Remove a folder the candidate's code shaped, however deep, never following a link.
 
-    shutil.rmtree is fd-based on Linux (links inside are removed, not followed) but recurses
-    once per level, so a job that nests a thousand folders would crash the host side; GNU rm
-    walks any depth without recursion in Python.
+    shutil.rmtree recurses once per level (a job that nests a thousand folders would crash
+    the host side with RecursionError) and holds a descriptor per level; the job folder's
+    own walk goes down and up by descriptors, two or three at a time, at any depth.
     """
-    try:
-        shutil.rmtree(target)
-    except RecursionError:
-        subprocess.run(
-            ["rm", "-rf", "--one-file-system", "--", str(target)],
-            check=True,
-            timeout=RM_TIMEOUT_S,
-            capture_output=True,
-        )
+    remove_tree(target)
 
 
 def _export(plan: _Plan, dest: Path, name: str) -> StepLog:
     started = _now()
     title = "Copy the submitted commit into a fresh job folder"
     plan.say(title)
+    room = f"the job folder holds at most {plan.limits.disk_mb} MB (Limits.disk_mb)"
     try:
         report = export_commit(plan.repo, plan.repo.head, dest)
     except (IntakeError, UsageError) as err:
-        return _host_step(
-            name, title, "failed", f"the commit cannot be run: {err.message}", started
-        )
+        text = f"the commit cannot be run: {err.message}"
+        if "No space left on device" in err.message:
+            text += f"; {room}"
+        return _host_step(name, title, "failed", text, started)
     except GitCommandError as err:
         return _host_step(name, title, "error", f"git could not read the commit: {err}", started)
-    dest.chmod(0o755)
-    _reset(dest, RUN_DIR)
-    data = _place_public_data(plan.bundle, dest)
+    try:
+        dest.chmod(0o755)
+        _reset(dest, RUN_DIR)
+        data = _place_public_data(plan.bundle, dest)
+    except OSError as err:
+        text = f"the host could not prepare the job folder: {err.strerror or err}"
+        if err.errno == errno.ENOSPC:
+            text += f"; the commit and the trial's public data do not fit in it ({room})"
+        return _host_step(name, title, "error", text, started)
     skipped = [f"{s.path}: {s.reason}" for s in report.skipped]
     verdict = (
         f"copied {report.files} files ({report.bytes_written / _MB:.2f} MB) of commit "
@@ -537,34 +539,28 @@ def _tests(plan: _Plan, job: Path) -> tuple[StepLog, TestCounts | None]:
 # --------------------------------------------------------------------------- train
 
 
-def _snapshot(root: Path) -> dict[str, tuple[int, int, int]] | None:
+def _snapshot(root: Path) -> dict[str, tuple[int, int, int]] | str:
     """``{relative path: (size, mtime_ns, inode)}`` of the regular files under ``root``
-    (links never followed), or None when there are too many to list."""
+    (links never followed, folders walked at any depth), or why they could not all be
+    listed."""
     out: dict[str, tuple[int, int, int]] = {}
-    stack = [root]
+    walk = TreeWalk(root, prune=lambda name, _: name in _SNAPSHOT_SKIP)
     seen = 0
-    while stack:
-        folder = stack.pop()
-        try:
-            it = os.scandir(folder)
-        except OSError:
-            continue
-        with it:
-            for entry in it:
+    try:
+        with closing(walk.events()) as events:
+            for event, _, name, st in events:
+                if event != "entry":
+                    continue
                 seen += 1
                 if seen > MAX_SNAPSHOT_ENTRIES:
-                    return None
-                if entry.name in _SNAPSHOT_SKIP:
-                    continue
-                try:
-                    st = entry.stat(follow_symlinks=False)
-                except OSError:
-                    continue
-                if stat.S_ISDIR(st.st_mode):
-                    stack.append(Path(entry.path))
-                elif stat.S_ISREG(st.st_mode):
-                    rel = os.path.relpath(entry.path, root)
-                    out[rel] = (st.st_size, st.st_mtime_ns, st.st_ino)
+                    return f"the job folder holds more than {MAX_SNAPSHOT_ENTRIES:,} entries"
+                if stat.S_ISREG(st.st_mode):
+                    out[walk.relative(name)] = (st.st_size, st.st_mtime_ns, st.st_ino)
+    except OSError as err:
+        return f"the job folder could not be listed ({err.strerror or err})"
+    if walk.skipped:
+        where, why = walk.skipped[0]
+        return f"{where} in the job folder could not be listed ({why})"
     return out
 
 
@@ -611,11 +607,9 @@ def _train(plan: _Plan, job: Path, name: str = "train") -> tuple[StepLog, float 
     if result is None or not result.ok:
         return log, None
     after = _snapshot(job)
-    if before is None or after is None:
-        plan.notes.append(
-            f"the job folder holds more than {MAX_SNAPSHOT_ENTRIES:,} entries: the model size "
-            "was not measured"
-        )
+    if isinstance(before, str) or isinstance(after, str):
+        why = before if isinstance(before, str) else after
+        plan.notes.append(f"{why}: the model size was not measured")
         return log, None
     changed = {p: v[0] for p, v in after.items() if before.get(p) != v}
     size_mb = sum(changed.values()) / _MB
@@ -643,7 +637,17 @@ def _predict(plan: _Plan, job: Path, input_dir: Path, name: str = "predict") -> 
         else "Predict again with the retrained model"
     )
     # the run folder first: training may have replaced it with a link to a host folder
-    _reset(_reset(job, RUN_DIR), "output")
+    try:
+        _reset(_reset(job, RUN_DIR), "output")
+    except OSError as err:
+        return _host_step(
+            name,
+            title,
+            "error",
+            f"the host could not make a fresh output folder in the job folder: "
+            f"{err.strerror or err}",
+            _now(),
+        )
     argv = _argv(
         plan.spec.interface.predict, "interface.predict", input=INPUT_FILE, output=OUTPUT_FILE
     )
@@ -959,83 +963,91 @@ def _run(
         for name, title in names:
             steps.append(_skipped(name, title, reason))
 
-    # 1. export
-    steps.append(_export(plan, job, "export"))
-    if not steps[-1].ok:
-        rest("not run: the commit could not be copied", ("tests", "Run the candidate's tests"))
-        return finish()
-    # 2. environment (host)
-    steps.append(_environment(plan))
-    # 3. tests
-    test_log, counts = _tests(plan, job)
-    steps.append(test_log)
-    figures["tests"] = counts
-    # 4. train
-    if spec.interface.train is not None:
-        train_log, size = _train(plan, job)
-        steps.append(train_log)
-        if train_log.status == "passed":
-            figures["training_time_s"] = train_log.wall_s
-            figures["model_size_mb"] = size
+    def run_steps() -> None:
+        # 1. export
+        steps.append(_export(plan, job, "export"))
+        if not steps[-1].ok:
+            rest("not run: the commit could not be copied", ("tests", "Run the candidate's tests"))
+            return
+        # 2. environment (host)
+        steps.append(_environment(plan))
+        # 3. tests
+        test_log, counts = _tests(plan, job)
+        steps.append(test_log)
+        figures["tests"] = counts
+        # 4. train
+        if spec.interface.train is not None:
+            train_log, size = _train(plan, job)
+            steps.append(train_log)
+            if train_log.status == "passed":
+                figures["training_time_s"] = train_log.wall_s
+                figures["model_size_mb"] = size
+            else:
+                rest(
+                    "not run: training did not finish",
+                    ("predict", "Predict on the hidden features"),
+                )
+                return
         else:
-            rest(
-                "not run: training did not finish",
-                ("predict", "Predict on the hidden features"),
+            steps.append(
+                _skipped(
+                    "train",
+                    "Train the model",
+                    "the trial does not ask for training (interface.train is not set): the "
+                    "committed model is used",
+                )
             )
-            return finish()
-    else:
-        steps.append(
-            _skipped(
-                "train",
-                "Train the model",
-                "the trial does not ask for training (interface.train is not set): the "
-                "committed model is used",
+        # 5. predict: the features arrive only now, read-only, outside the job folder
+        try:
+            ids = write_features(
+                part,
+                input_dir / "features.csv",
+                trial_id=spec.id,
+                id_column=spec.data.id_column,
+                target=spec.data.target,
+                group_column=spec.data.group_column,
             )
-        )
-    # 5. predict: the features arrive only now, read-only, outside the job folder
-    try:
-        ids = write_features(
-            part,
-            input_dir / "features.csv",
-            trial_id=spec.id,
-            id_column=spec.data.id_column,
-            target=spec.data.target,
-            group_column=spec.data.group_column,
-        )
-    except ScoringError as err:
-        steps.append(
-            _host_step(
-                "predict",
-                "Predict on the hidden features",
-                "error",
-                f"the hidden features cannot be prepared: {err.message}",
-                _now(),
+        except ScoringError as err:
+            steps.append(
+                _host_step(
+                    "predict",
+                    "Predict on the hidden features",
+                    "error",
+                    f"the hidden features cannot be prepared: {err.message}",
+                    _now(),
+                )
             )
-        )
-        return finish()
-    figures["rows"] = len(ids)
-    predict_log = _predict(plan, job, input_dir)
-    steps.append(predict_log)
-    if predict_log.status != "passed":
-        return finish()
-    figures["peak_memory_mb"] = predict_log.peak_memory_mb
-    # 6. score (host): the labels are read here, never copied
-    score_log, metrics_found = _score(plan, job, ids)
-    steps.append(score_log)
-    metrics.update(metrics_found)
-    if not metrics:
-        return finish()
-    # 7. latency
-    lat_log, p50, p95, mode = _latency(plan, job, input_dir, work / "tools")
-    steps.append(lat_log)
-    figures.update(p50=p50, p95=p95, latency_mode=mode if p95 is not None else None)
-    # 8. reproducibility
-    if spec.reproducibility.rerun and spec.interface.train is not None:
-        steps.append(_rerun(plan, work / "rerun", input_dir, ids, metrics, figures))
-    elif spec.reproducibility.rerun:
-        steps.append(
-            _skipped("rerun", "Train again in a fresh copy", "no interface.train to rerun")
-        )
+            return
+        figures["rows"] = len(ids)
+        predict_log = _predict(plan, job, input_dir)
+        steps.append(predict_log)
+        if predict_log.status != "passed":
+            return
+        figures["peak_memory_mb"] = predict_log.peak_memory_mb
+        # 6. score (host): the labels are read here, never copied
+        score_log, metrics_found = _score(plan, job, ids)
+        steps.append(score_log)
+        metrics.update(metrics_found)
+        if not metrics:
+            return
+        # 7. latency
+        lat_log, p50, p95, mode = _latency(plan, job, input_dir, work / "tools")
+        steps.append(lat_log)
+        figures.update(p50=p50, p95=p95, latency_mode=mode if p95 is not None else None)
+        # 8. reproducibility
+        if spec.reproducibility.rerun and spec.interface.train is not None:
+            steps.append(_rerun(plan, work / "rerun", input_dir, ids, metrics, figures))
+        elif spec.reproducibility.rerun:
+            steps.append(
+                _skipped("rerun", "Train again in a fresh copy", "no interface.train to rerun")
+            )
+
+    # The job folder is the sandbox's: capped where it can be, and given back as a plain
+    # folder (its mount, if any, undone) however the steps end, an exception included.
+    with sandbox.job_folder(job, plan.limits) as folder:
+        plan.notes.extend(folder.notes)
+        run_steps()
+    plan.notes.extend(n for n in folder.notes if n not in plan.notes)
     return finish()
 
 
@@ -1056,25 +1068,28 @@ def _rerun(
     folder.mkdir(mode=0o755)
     job = folder / "job"
     sub: list[StepLog] = []
-    export = _export(plan, job, "rerun-export")
-    sub.append(export)
-    failed: str | None = None if export.ok else export.verdict
-    if failed is None:
-        train, _ = _train(plan, job, "rerun-train")
-        sub.append(train)
-        if train.status != "passed":
-            failed = train.verdict
-    if failed is None:
-        predict = _predict(plan, job, input_dir, "rerun-predict")
-        sub.append(predict)
-        if predict.status != "passed":
-            failed = predict.verdict
     again: dict[str, float] = {}
-    if failed is None:
-        score, again = _score(plan, job, ids, "rerun-score")
-        sub.append(score)
-        if not again:
-            failed = score.verdict
+    failed: str | None = None
+    with plan.sandbox.job_folder(job, plan.limits) as job_folder:
+        export = _export(plan, job, "rerun-export")
+        sub.append(export)
+        failed = None if export.ok else export.verdict
+        if failed is None:
+            train, _ = _train(plan, job, "rerun-train")
+            sub.append(train)
+            if train.status != "passed":
+                failed = train.verdict
+        if failed is None:
+            predict = _predict(plan, job, input_dir, "rerun-predict")
+            sub.append(predict)
+            if predict.status != "passed":
+                failed = predict.verdict
+        if failed is None:
+            score, again = _score(plan, job, ids, "rerun-score")
+            sub.append(score)
+            if not again:
+                failed = score.verdict
+    plan.notes.extend(n for n in job_folder.notes if n not in plan.notes)
     details = {"steps": [s.to_dict() for s in sub], "tolerance": tol}
     infra = any(s.status == "error" for s in sub)
     if failed is not None:
