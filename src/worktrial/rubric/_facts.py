@@ -270,11 +270,13 @@ def _compute(ctx: Context) -> Facts:
         for change in c.files:
             target.add(change.path)
     docs = ev.docs
+    # the prompt README is excluded by path, listed among the files or not: its statements are
+    # the company's words whichever way the collector reported them
     excluded: set[str] = set()
+    if docs.readme_is_prompt and docs.readme_path:
+        excluded.add(docs.readme_path)
     for doc in docs.files:
-        prompt = docs.readme_is_prompt and doc.path == docs.readme_path
-        starter_only = doc.path in starter_paths and doc.path not in work_paths
-        if prompt or starter_only:
+        if doc.path in starter_paths and doc.path not in work_paths:
             excluded.add(doc.path)
     writeup = [d for d in docs.files if d.path not in excluded]
     statements = [s for s in docs.statements if _doc_path(s.pointer) not in excluded]
