@@ -9,6 +9,15 @@ Environment:
     WORKTRIAL_ALLOWED_HOSTS: comma-separated host names (default ``localhost,127.0.0.1``).
     WORKTRIAL_SANDBOX: ``bwrap`` (default where installed), ``local`` or ``none`` (evidence only).
     WORKTRIAL_ALLOW_LOCAL_SANDBOX: ``1`` lets an admin run candidate code without isolation.
+    WORKTRIAL_LINK_SITE_PACKAGES: ``1`` shows the server's own site-packages, read-only, in the
+        trials' runtime environments instead of installing from a package index (offline
+        machines, demos, tests).
+    WORKTRIAL_RUN_HOME: where runtime environments and run folders go (default: the data
+        folder, or /var/lib/worktrial for root when other users cannot enter the data folder).
+    WORKTRIAL_LEASE_SECONDS: how long a worker owns an evaluation without a heartbeat (120).
+    WORKTRIAL_MAX_ATTEMPTS: attempts before an evaluation fails for good (3).
+    WORKTRIAL_REAP_SECONDS: how often each worker looks for expired leases (lease / 4).
+    WORKTRIAL_LOG_LEVEL: the log level (INFO).
 """
 
 from __future__ import annotations
@@ -57,6 +66,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "django_htmx",
+    "ninja",  # its bundled Swagger UI for /api/docs (no CDN)
     "worktrial.web.accounts",
     "worktrial.web.audit",
     "worktrial.web.trials",
@@ -163,8 +173,17 @@ CELERY_TASK_IGNORE_RESULT = True
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 WORKTRIAL_LEASE_SECONDS = int(os.environ.get("WORKTRIAL_LEASE_SECONDS", "120"))
 WORKTRIAL_MAX_ATTEMPTS = int(os.environ.get("WORKTRIAL_MAX_ATTEMPTS", "3"))
+# how often every worker runs the reaper (any number may run it at once); never below 0.2 s
+WORKTRIAL_REAP_SECONDS = max(
+    float(os.environ.get("WORKTRIAL_REAP_SECONDS") or WORKTRIAL_LEASE_SECONDS / 4), 0.2
+)
 WORKTRIAL_SANDBOX = os.environ.get("WORKTRIAL_SANDBOX", "auto")
 WORKTRIAL_ALLOW_LOCAL_SANDBOX = os.environ.get("WORKTRIAL_ALLOW_LOCAL_SANDBOX", "") == "1"
+WORKTRIAL_LINK_SITE_PACKAGES = os.environ.get("WORKTRIAL_LINK_SITE_PACKAGES", "") == "1"
+WORKTRIAL_RUN_HOME = os.environ.get("WORKTRIAL_RUN_HOME", "")
+# Test-only: every evaluation sleeps this long in a step of its own ("test delay"), so the
+# crash test can kill a worker in the middle of one. Zero (off) unless a test sets it.
+WORKTRIAL_TEST_EVALUATION_DELAY = float(os.environ.get("WORKTRIAL_TEST_EVALUATION_DELAY", "0"))
 
 LOGGING = {
     "version": 1,

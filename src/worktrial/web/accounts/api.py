@@ -1,0 +1,54 @@
+"""The API of accounts: who the caller is, and their role in each organization."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from django.http import HttpRequest
+from ninja import Router, Schema
+
+from worktrial.web.accounts.models import Membership
+
+router = Router()
+
+RoleName = Literal["admin", "manager", "reviewer", "candidate"]
+
+
+class OrganizationOut(Schema):
+    id: int
+    slug: str
+    name: str
+
+
+class MembershipOut(Schema):
+    organization: OrganizationOut
+    role: RoleName
+
+
+class MeOut(Schema):
+    id: int
+    email: str
+    display_name: str
+    memberships: list[MembershipOut]
+
+
+@router.get("/me", response=MeOut, summary="The caller, with their role in each organization")
+def me(request: HttpRequest) -> MeOut:
+    user = request.auth
+    memberships = (
+        Membership.objects.filter(user=user).select_related("organization").order_by("created_at")
+    )
+    return MeOut(
+        id=user.pk,
+        email=user.email,
+        display_name=user.display_name,
+        memberships=[
+            MembershipOut(
+                organization=OrganizationOut(
+                    id=m.organization.pk, slug=m.organization.slug, name=m.organization.name
+                ),
+                role=m.role,
+            )
+            for m in memberships
+        ],
+    )
