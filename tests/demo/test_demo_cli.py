@@ -19,7 +19,7 @@ def test_demo_writes_every_scorecard_and_prints_the_ranking(
 ) -> None:
     monkeypatch.chdir(tmp_path)  # the default --out is relative, as `make demo` runs it
     out = tmp_path / "demo-out"
-    assert main(["demo", "--out", "demo-out", "--no-open"]) == 0
+    assert main(["demo", "--static", "--out", "demo-out", "--no-open"]) == 0
     printed = capsys.readouterr()
     flat = " ".join(printed.out.split())  # the ranking table may wrap long paths
     for name in PERSONAS:
@@ -45,7 +45,7 @@ def test_a_folder_that_is_not_a_demo_output_is_refused(
     out = tmp_path / "mine"
     out.mkdir()
     (out / "thesis.tex").write_text("precious")
-    assert main(["demo", "--out", str(out), "--no-open"]) == 2
+    assert main(["demo", "--static", "--out", str(out), "--no-open"]) == 2
     assert capsys.readouterr().err.strip() == (
         f"error: --out {out}: the folder has content and is not a previous demo output (no "
         f"{MARKER} file in it); refusing to replace it. Choose a new or empty folder."

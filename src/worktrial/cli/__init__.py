@@ -13,7 +13,7 @@ import typer
 from rich.console import Console
 
 from worktrial import __version__
-from worktrial.cli import _demo, _evaluate, _spec, _tracking
+from worktrial.cli import _demo, _evaluate, _platform, _remote, _spec, _tracking
 from worktrial.errors import WorktrialError
 
 app = typer.Typer(
@@ -24,7 +24,7 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 
-for _module in (_spec, _tracking, _evaluate, _demo):
+for _module in (_spec, _tracking, _evaluate, _demo, _platform, _remote):
     _module.register(app)
 
 

@@ -1,7 +1,10 @@
 """Candidate-side tracking commands: ``log``, ``update``, ``ask`` and ``respond``.
 
 They write the JSON Lines files under ``.worktrial/`` through :mod:`worktrial.tracking`, so the
-command line and the Python API validate and store records the same way.
+command line and the Python API validate and store records the same way. ``update`` and ``ask``
+also post to the worktrial server with ``--remote`` (or ``--candidacy ID``, which implies it):
+first to the server, so a refused or unreachable server leaves no local record to duplicate on
+the next try; the evaluation counts a record that is in both places once.
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from worktrial.cli._remote import post_question, post_update
 from worktrial.errors import UsageError
 from worktrial.evidence._types import Experiment
 from worktrial.tracking import (
@@ -34,6 +38,22 @@ RepoOption = Annotated[
         "--repo",
         help="A folder inside the project repository (the records go to its root).",
         file_okay=False,
+    ),
+]
+RemoteOption = Annotated[
+    bool,
+    typer.Option(
+        "--remote",
+        help="Also post it to the worktrial server you logged in to (`worktrial login`).",
+    ),
+]
+CandidacyOption = Annotated[
+    int | None,
+    typer.Option(
+        "--candidacy",
+        help="The candidacy on the server to post to (implies --remote; default: your only "
+        "open one).",
+        metavar="ID",
     ),
 ]
 AtOption = Annotated[
@@ -106,6 +126,13 @@ def parse_params(raw: list[str]) -> dict[str, object]:
         except ValueError:
             params[name] = value
     return params
+
+
+def _check_remote(remote: bool, at: str | None) -> None:
+    if remote and at is not None:
+        raise UsageError(
+            "--at cannot be combined with --remote: the server records the time it receives it"
+        )
 
 
 # --------------------------------------------------------------------------- commands
@@ -223,9 +250,17 @@ def update_command(
     ] = "",
     at: AtOption = None,
     repo: RepoOption = Path(),
+    remote: RemoteOption = False,
+    candidacy: CandidacyOption = None,
 ) -> None:
     """Record a progress update (done / next / blockers)."""
-    upd = record_update(repo, done=done, next=next_, blockers=blockers, at=_parse_at(at))
+    remote = remote or candidacy is not None
+    _check_remote(remote, at)
+    when = _parse_at(at)
+    if remote:
+        server, cid = post_update(done=done, next=next_, blockers=blockers, candidacy=candidacy)
+        typer.echo(f"posted to {server} (candidacy {cid})")
+    upd = record_update(repo, done=done, next=next_, blockers=blockers, at=when)
     typer.echo(f"recorded {upd.id}")
 
 
@@ -233,9 +268,17 @@ def ask_command(
     question: Annotated[str, typer.Argument(help="The clarifying question to record.")],
     at: AtOption = None,
     repo: RepoOption = Path(),
+    remote: RemoteOption = False,
+    candidacy: CandidacyOption = None,
 ) -> None:
     """Record a clarifying question you asked about the brief."""
-    q = record_question(repo, text=question, at=_parse_at(at))
+    remote = remote or candidacy is not None
+    _check_remote(remote, at)
+    when = _parse_at(at)
+    if remote:
+        server, cid = post_question(text=question, candidacy=candidacy)
+        typer.echo(f"asked on {server} (candidacy {cid})")
+    q = record_question(repo, text=question, at=when)
     typer.echo(f"recorded {q.id}")
 
 

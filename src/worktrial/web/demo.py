@@ -20,6 +20,8 @@ from worktrial.web import storage
 
 Progress = Callable[[str], None]
 
+__all__ = ["PEOPLE", "PERSONAS", "SeededDemo", "seed_demo"]
+
 ORG_SLUG = "demo"
 PEOPLE = {  # role -> (e-mail, display name)
     "admin": ("admin@demo.worktrial.example", "Dana Admin"),
@@ -168,5 +170,63 @@ def seed_demo(*, progress: Progress | None = None) -> SeededDemo:
 
 
 def _seed_reviews(seeded: SeededDemo, users: dict, step: Progress) -> None:
-    """Two reviews and a decision, through the reviews app's actions when it has them."""
-    return
+    """Two reviewers on the strongest candidate (both submitted, so the page shows agreement),
+    one draft on the leaderboard chaser, and the manager's decision on the first."""
+    from worktrial.web.reviews.actions import do_assign_reviewer, do_decide, do_submit_review
+    from worktrial.web.trials.models import Candidacy
+
+    step("writing reviews")
+    manager = users["manager"]
+    best = Candidacy.objects.get(pk=seeded.candidates["iterative-engineer"])
+    chaser = Candidacy.objects.get(pk=seeded.candidates["leaderboard-chaser"])
+    notes = {
+        "output": "Recall above the floor on the hidden holdout, latency well inside budget.",
+        "framing": "States the objective and why recall comes first before any model.",
+        "iteration": "Baseline on day one, then one change per experiment with the result.",
+        "discipline": "Modules, tests that pass in the sandbox, pinned dependencies, seeds.",
+        "communication": "A README a colleague can continue from; daily updates.",
+        "decisions": "Chose the simpler model for latency and said what it cost.",
+    }
+    for reviewer, ratings, recommendation in (
+        (
+            users["reviewer2"],
+            {
+                "output": 4,
+                "framing": 5,
+                "iteration": 5,
+                "discipline": 4,
+                "communication": 5,
+                "decisions": 4,
+            },
+            "strong_yes",
+        ),
+        (
+            manager,
+            {
+                "output": 4,
+                "framing": 4,
+                "iteration": 5,
+                "discipline": 4,
+                "communication": 4,
+                "decisions": 4,
+            },
+            "yes",
+        ),
+    ):
+        review = do_assign_reviewer(best, reviewer, actor=manager)
+        do_submit_review(
+            review,
+            actor=reviewer,
+            ratings=ratings,
+            comments=notes,
+            recommendation=recommendation,
+            summary="Works the way we want the team to work: framed, measured, honest.",
+        )
+    do_assign_reviewer(best, users["reviewer"], actor=manager)
+    do_assign_reviewer(chaser, users["reviewer"], actor=manager)
+    do_decide(
+        best,
+        actor=manager,
+        outcome="advance",
+        rationale="Both reviews agree; invite to the team interview about the per-segment work.",
+    )

@@ -17,7 +17,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 
 from worktrial.web.jobs.models import Evaluation, EvaluationStatus
@@ -58,7 +58,7 @@ def claim(evaluation_id: int, worker: str) -> Evaluation | None:
         updated = Evaluation.objects.filter(claimable, pk=evaluation_id).update(
             status=RUNNING,
             worker=worker,
-            attempts=row["attempts"] + 1,
+            attempts=F("attempts") + 1,
             lease_expires_at=lease,
             heartbeat_at=now,
             started_at=now,
@@ -89,7 +89,14 @@ def heartbeat(evaluation_id: int, worker: str, step: str | None = None) -> bool:
 
 def finish(evaluation_id: int, worker: str, **result: Any) -> bool:
     """Write the result, once: only the current lease holder can. False: the lease was lost and
-    the result is dropped (another attempt owns the row)."""
+    the result is dropped (another attempt owns the row).
+
+    ``result`` holds the row's result fields; a ``reason`` in it replaces the plain
+    "evaluated" (e.g. to say why the sandboxed run of the code failed). The audit row
+    ``evaluation.finish`` is written in the same transaction, so there is exactly one per
+    evaluation.
+    """
+    fields: dict[str, Any] = {"reason": "evaluated", **result}
     with transaction.atomic():
         done = (
             Evaluation.objects.filter(pk=evaluation_id, worker=worker, status=RUNNING).update(
@@ -97,8 +104,7 @@ def finish(evaluation_id: int, worker: str, **result: Any) -> bool:
                 finished_at=timezone.now(),
                 lease_expires_at=None,
                 step="",
-                reason="evaluated",
-                **result,
+                **fields,
             )
             == 1
         )
@@ -151,12 +157,23 @@ def _give_up(evaluation_id: int, attempts: int) -> None:
 
 
 def _after_finish(evaluation_id: int) -> None:
-    """Move the candidacy on to review once its evaluation is in."""
+    """Move the candidacy on to review once its evaluation is in, and audit the result."""
+    from worktrial.web.audit.actions import record
     from worktrial.web.trials.models import Candidacy, Stage
 
-    ev = Evaluation.objects.select_related("submission").get(pk=evaluation_id)
+    ev = Evaluation.objects.select_related("submission__candidacy__trial__organization").get(
+        pk=evaluation_id
+    )
     Candidacy.objects.filter(pk=ev.submission.candidacy_id, stage=Stage.SUBMITTED).update(
         stage=Stage.IN_REVIEW
+    )
+    record(
+        "evaluation.finish",
+        organization=ev.submission.candidacy.trial.organization,
+        target=ev,
+        attempts=ev.attempts,
+        worker=ev.worker,
+        overall=ev.overall,
     )
 
 
