@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 from typing import Any
 
@@ -83,3 +84,57 @@ def test_expired_and_unknown_login_links(company: Company, db: Any) -> None:
 def test_pages_need_login(db: Any) -> None:
     response = Client().get("/")
     assert response.status_code == 302 and response["Location"].startswith("/accounts/login/")
+
+
+def test_an_admin_adds_a_colleague_who_sets_a_password(company: Company, login: Any) -> None:
+    admin = login(company.admin)
+    url = f"/accounts/orgs/{company.org.pk}/members/"
+    page = admin.get(url)
+    assert page.status_code == 200 and b"reviewer@acme.test" in page.content
+    response = admin.post(
+        url, {"email": "New.Person@Acme.test", "name": "New Person", "role": "reviewer"}
+    )
+    assert response.status_code == 200
+    link = re.search(
+        rb'<code id="member-link">http://testserver(/accounts/link/[^<]+/)</code>', response.content
+    )
+    assert link is not None and response["Cache-Control"] == "no-store"
+    newcomer = Client()
+    assert newcomer.post(link.group(1).decode()).status_code == 302
+    page = newcomer.get("/accounts/password/")
+    assert b"Set your password" in page.content
+    saved = newcomer.post(
+        "/accounts/password/",
+        {"new_password1": "a long new passphrase", "new_password2": "a long new passphrase"},
+    )
+    assert saved.status_code == 302
+    assert Client().login(username="new.person@acme.test", password="a long new passphrase")
+    assert AuditEvent.objects.filter(action="member.add", organization=company.org).exists()
+
+
+def test_member_management_refusals(company: Company, login: Any) -> None:
+    admin = login(company.admin)
+    url = f"/accounts/orgs/{company.org.pk}/members/"
+    bad = admin.post(url, {"email": "nobody", "role": "reviewer"})
+    assert bad.status_code == 400 and b"&#x27;nobody&#x27; is not an e-mail address" in bad.content
+    bad = admin.post(url, {"email": "x@acme.test", "role": "candidate"})
+    assert bad.status_code == 400
+    assert (
+        b"role must be one of admin, manager, reviewer; found &#x27;candidate&#x27;" in bad.content
+    )
+    only_admin = company.org.memberships.get(user=company.admin)
+    refused = admin.post(url, {"remove": only_admin.pk})
+    assert refused.status_code == 409
+    assert b"an organization keeps at least one admin" in refused.content
+    assert company.org.memberships.filter(role="admin").count() == 1
+    # only admins of this organization see the page
+    assert login(company.manager).get(url).status_code == 404
+
+
+def test_members_of_another_organization_are_not_reachable(
+    company: Company, other_company: Company, login: Any
+) -> None:
+    url = f"/accounts/orgs/{company.org.pk}/members/"
+    response = login(other_company.admin).post(url, {"email": "spy@globex.test", "role": "admin"})
+    assert response.status_code == 404
+    assert not company.org.memberships.filter(user__email="spy@globex.test").exists()

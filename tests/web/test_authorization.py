@@ -68,6 +68,8 @@ RULES: dict[str, tuple[tuple[str, ...], set[str] | str]] = {
     "accounts:logout": (("POST",), "any"),
     "accounts:tokens": (("GET",), "any"),
     "accounts:login_link": ((), "token"),  # a token, not an object: tested in test_accounts
+    "accounts:password": (("GET",), "any"),
+    "accounts:members": (("GET", "POST"), {"acme.admin"}),
     "trials:list": (("GET",), "any"),
     "trials:new": (("GET",), ANY_MANAGER),
     "trials:dashboard": (("GET",), STAFF),
@@ -213,6 +215,7 @@ def world(
         }
         tokens = {actor: do_create_api_token(user, "walk")[1] for actor, user in users.items()}
         ids = {
+            "org_id": acme.org.pk,
             "trial_id": trial.pk,
             "candidacy_id": first.pk,
             "question_id": question.pk,

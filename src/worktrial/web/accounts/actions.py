@@ -76,6 +76,19 @@ def do_add_member(org: Organization, user: User, role: str, *, actor: Any) -> Me
             expected=list(Role.values),
             found=role,
         )
+    current = Membership.objects.filter(user=user, organization=org).first()
+    if (
+        current is not None
+        and current.role == "admin"
+        and role != "admin"
+        and not Membership.objects.filter(organization=org, role="admin")
+        .exclude(pk=current.pk)
+        .exists()
+    ):
+        raise StateError(
+            "an organization keeps at least one admin; make someone else admin first",
+            state="last_admin",
+        )
     membership, created = Membership.objects.update_or_create(
         user=user, organization=org, defaults={"role": role}
     )
@@ -88,6 +101,71 @@ def do_add_member(org: Organization, user: User, role: str, *, actor: Any) -> Me
         role=role,
     )
     return membership
+
+
+STAFF_ROLE_CHOICES = ("admin", "manager", "reviewer")
+
+
+@transaction.atomic
+def do_invite_member(
+    org: Organization, email: str, role: str, *, actor: Any, name: str = ""
+) -> tuple[Membership, str | None]:
+    """Add a colleague to ``org`` with a staff role. A new person gets an account without a
+    password and a single-use login link (returned, shown once) to set one; an existing user just
+    gets the role (and no link).
+
+    Raises:
+        PlatformError: the e-mail address or the role is not valid.
+    """
+    from django.core.exceptions import ValidationError
+    from django.core.validators import validate_email
+
+    email = email.strip().lower()
+    try:
+        validate_email(email)
+    except ValidationError:
+        raise PlatformError(
+            f"{email!r} is not an e-mail address", key="email", found=email
+        ) from None
+    if role not in STAFF_ROLE_CHOICES:
+        raise PlatformError(
+            f"role must be one of {', '.join(STAFF_ROLE_CHOICES)}; found {role!r}",
+            key="role",
+            found=role,
+        )
+    user = User.objects.filter(email__iexact=email).first()
+    link = None
+    if user is None:
+        user = do_create_user(email, None, display_name=name)
+        link = do_create_login_link(user, valid_hours=24 * 7, actor=actor)
+    return do_add_member(org, user, role, actor=actor), link
+
+
+@transaction.atomic
+def do_remove_member(membership: Membership, *, actor: Any) -> None:
+    """Take a colleague out of the organization (their past reviews and decisions stay).
+
+    Raises:
+        StateError: it is the organization's last admin.
+    """
+    if (
+        membership.role == Role.ADMIN
+        and not Membership.objects.filter(organization=membership.organization, role=Role.ADMIN)
+        .exclude(pk=membership.pk)
+        .exists()
+    ):
+        raise StateError(
+            "an organization keeps at least one admin; make someone else admin first",
+            state="last_admin",
+        )
+    record(
+        "member.remove",
+        actor=actor,
+        organization=membership.organization,
+        target=membership,
+        user=membership.user_id,
+    )
+    membership.delete()
 
 
 @transaction.atomic

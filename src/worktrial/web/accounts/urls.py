@@ -9,4 +9,6 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("tokens/", views.tokens, name="tokens"),
     path("link/<str:token>/", views.login_link, name="login_link"),
+    path("password/", views.password, name="password"),
+    path("orgs/<int:org_id>/members/", views.members, name="members"),
 ]
