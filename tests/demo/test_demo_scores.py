@@ -112,3 +112,10 @@ def test_no_scorecard_names_a_candidate_or_a_machine_path(demo: DemoResult) -> N
         assert c.repo.email not in text
         assert str(demo.out) not in text
         assert c.scorecard.candidate == c.persona
+
+
+def test_no_persona_is_flagged_for_reaching_the_holdout_or_the_network(demo: DemoResult) -> None:
+    # their code names the trial's public data files and downloads nothing on the train or
+    # predict path; a notebook or a helper script is not an attempt on the holdout
+    for c in demo.ranking:
+        assert not flags(c.scorecard) & {"holdout_access", "network_attempt"}, c.persona

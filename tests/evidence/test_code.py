@@ -800,3 +800,125 @@ def test_python_beyond_the_parsing_budget_is_left_to_ruff(
         "more than 30 characters of Python: imports, seeds and complexity were not measured for "
         "the last 2 files (from b.py)"
     ]
+
+
+# --------------------------------------------------------------------------- reach
+
+
+def reach_of(code: Code) -> list[tuple[str, str, str]]:
+    """``(kind, what, ref)`` of every line that reaches past the job folder, in order."""
+    return [(r.kind, r.what, r.pointer.ref) for r in code.reach]
+
+
+HOSTILE_TRAIN = dedent(
+    '''
+    """Train. Reads data/train.csv."""
+    import os
+    import socket
+    import subprocess
+    import urllib.request
+
+    import requests
+
+    pid = 1
+    frame = pd.read_csv("data/train.csv")
+    for up in ("..", "../.."):
+        open(f"{up}/hidden/holdout_labels.csv")
+    open(f"/proc/{pid}/root/srv")
+    sock = socket.socket()
+    sock.connect(("127.0.0.1", 5432))
+    socket.getaddrinfo("pypi.org", 443)
+    urllib.request.urlopen("https://example.com/extra.csv")
+    requests.get("https://example.com")
+    subprocess.run(["python", "-m", "pip", "install", "xgboost"], check=True)
+    os.system("curl -sO https://example.com/more.csv")
+    url = os.environ["DATABASE_URL"]
+    labels = os.getenv("WORKTRIAL_HIDDEN_LABELS")
+    '''
+)
+
+
+def test_reach_records_names_escapes_secrets_and_network_calls(tmp_path: Path) -> None:
+    code = code_of(tmp_path, {"src/train.py": HOSTILE_TRAIN})
+    assert reach_of(code) == [
+        # a docstring's sentence ends with a full stop that is not part of the name
+        ("path", "data/train.csv", "src/train.py:1"),
+        ("path", "data/train.csv", "src/train.py:10"),
+        # an f-string is read whole, its values as {}
+        ("path", "{}/hidden/holdout_labels.csv", "src/train.py:12"),
+        ("host", "/proc/{}/root", "src/train.py:13"),
+        ("network", "sock.connect", "src/train.py:15"),
+        ("network", "socket.getaddrinfo", "src/train.py:16"),
+        ("network", "urllib.request.urlopen", "src/train.py:17"),
+        ("path", "https://example.com/extra.csv", "src/train.py:17"),
+        ("network", "requests.get", "src/train.py:18"),
+        ("install", "python -m pip install xgboost", "src/train.py:19"),
+        ("network", "curl -sO https://example.com/more.csv", "src/train.py:20"),
+        ("path", "https://example.com/more.csv", "src/train.py:20"),
+        ("environment", "DATABASE_URL", "src/train.py:21"),
+        ("environment", "WORKTRIAL_HIDDEN_LABELS", "src/train.py:22"),
+    ]
+    # the note is the line, for the reviewer
+    assert code.reach[2].pointer.note == 'open(f"{up}/hidden/holdout_labels.csv")'
+
+
+def test_reach_leaves_ordinary_code_alone(tmp_path: Path) -> None:
+    ordinary = dedent(
+        '''
+        """Check the connection between features: network depth, socket count, /proc usage."""
+        import os
+        import sqlite3
+
+        seed = int(os.environ.get("SEED", "0"))
+        jobs = os.getenv("N_JOBS")
+        os.environ["PYTHONHASHSEED"] = "0"
+        with open("/proc/self/status") as fh:
+            rss = fh.read()
+        db = sqlite3.connect("cache/features")
+        session.get(url)
+        client.connect(address)
+        subprocess.run(["python", "-m", "src.train"], check=True)
+        os.system("make report")
+        '''
+    )
+    code = code_of(tmp_path, {"src/util.py": ordinary})
+    assert reach_of(code) == []
+
+
+def test_reach_in_notebooks_and_commands_by_string(tmp_path: Path) -> None:
+    nb = notebook(
+        ("markdown", "We never open ../hidden/holdout_labels.csv."),
+        ("code", "!pip install lightgbm\nimport urllib.request\n"),
+        ("code", 'urllib.request.urlretrieve(URL, "data/extra.csv")\n'),
+    )
+    code = code_of(
+        tmp_path,
+        {
+            "explore.ipynb": nb,
+            "src/setup_env.py": 'import os\nos.system("pip install -r requirements.txt")\n',
+            "src/pipit.py": 'import pip\npip.main(["install", "catboost"])\n',
+        },
+    )
+    # the markdown cell and the shell escape (IPython's, not Python) are not code
+    assert reach_of(code) == [
+        ("install", "pip install catboost", "src/pipit.py:2"),
+        ("install", "pip install -r requirements.txt", "src/setup_env.py:2"),
+        ("network", "urllib.request.urlretrieve", "explore.ipynb"),
+        ("path", "data/extra.csv", "explore.ipynb"),
+    ]
+    assert code.reach[2].pointer.note == (
+        'cell 3, line 1: urllib.request.urlretrieve(URL, "data/extra.csv")'
+    )
+
+
+def test_reach_is_capped_with_a_note(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(code_module, "MAX_REACH", 2)
+    names = "".join(f'f{i} = "data/part-{i}.csv"\n' for i in range(4))
+    code = code_of(tmp_path, {"a.py": names + "import socket\nsocket.getaddrinfo('x', 1)\n"})
+    # file names cannot push the rarer kinds out of the list
+    assert reach_of(code) == [
+        ("path", "data/part-0.csv", "a.py:1"),
+        ("path", "data/part-1.csv", "a.py:2"),
+        ("network", "socket.getaddrinfo", "a.py:6"),
+    ]
+    assert code.notes == ["found 4 string literals naming data files; keeping the first 2"]

@@ -196,14 +196,25 @@ def test_irreproducible() -> None:
 
 
 def test_integrity_flags_come_from_run_pointers() -> None:
+    # the rubric finds network and holdout attempts itself (test_reach.py); an integrity check
+    # may still supply a pointer, and is the only source of near_duplicate
     blocked = Pointer("run", "predict", "connect() to 203.0.113.9:443 was blocked")
+    copied = Pointer("run", "similarity", "94% of the shingles of submission 12")
     measured = run(pointers={"network_attempt": blocked, "something_else": blocked})
     found = flags(ctx(strong(), trial=spec(), measured=measured))
     assert found["network_attempt"] == RedFlag(
         "network_attempt",
-        "Attempt to reach the network from the sandbox",
+        "Attempt to reach the network",
         "connect() to 203.0.113.9:443 was blocked",
         (blocked,),
     )
     assert "something_else" not in found
     assert "near_duplicate" not in found
+    assert "holdout_access" not in found
+    duplicate = flags(ctx(strong(), measured=run(pointers={"near_duplicate": copied})))
+    assert duplicate["near_duplicate"] == RedFlag(
+        "near_duplicate",
+        "Near-duplicate of another submission or of public code",
+        "94% of the shingles of submission 12",
+        (copied,),
+    )

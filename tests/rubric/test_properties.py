@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 from worktrial.evidence._types import (
     DOC_ELEMENTS,
     Code,
+    CodeReach,
     Commit,
     CommitKind,
     Comms,
@@ -31,10 +32,12 @@ from worktrial.evidence._types import (
     Update,
 )
 from worktrial.rubric import (
+    FLAG_TITLES,
     PHASES,
     REGISTRY,
     Context,
     RunMeasurements,
+    red_flags,
     score,
     time_allocation,
 )
@@ -75,6 +78,37 @@ paths = st.sampled_from(
      "nb.ipynb", "data/train.csv", "model.pkl"]
 )  # fmt: skip
 kinds = st.sampled_from(list(CommitKind))
+reaches = st.builds(
+    CodeReach,
+    st.sampled_from(["path", "host", "environment", "network", "install"]),
+    st.sampled_from(
+        ["data/train.csv", "../hidden/holdout_labels.csv", "holdout_features.csv",
+         "/proc/1/root", "DATABASE_URL", "requests.get", "pip install x", ""]
+    ),
+    st.builds(
+        Pointer,
+        st.just("file"),
+        st.sampled_from(["src/a.py:3", "src/b.py:1", "nb.ipynb", "src/train.py:x"]),
+        st.sampled_from(["", "cell 2, line 1: x", "import socket"]),
+    ),
+)  # fmt: skip
+log_lines = st.lists(
+    st.one_of(
+        st.sampled_from(
+            [
+                "ConnectionRefusedError: [Errno 111] Connection refused",
+                "socket.gaierror: [Errno -3] Temporary failure in name resolution",
+                "FileNotFoundError: [Errno 2] No such file or directory: 'hidden/x.csv'",
+                "PermissionError: [Errno 13] Permission denied: '../hidden/holdout_labels.csv'",
+                "listed /proc/1/root: bin",
+                "test_connection_refused PASSED",
+                "x" * 300 + " Network is unreachable " + "y" * 300,
+            ]
+        ),
+        st.text(max_size=60),
+    ),
+    max_size=5,
+).map("\n".join)
 
 
 def when(h: float) -> datetime:
@@ -181,6 +215,7 @@ def evidences(draw: st.DrawFn) -> Evidence:
         documented_commands=draw(st.lists(st.just(Pointer("file", "Makefile:1")), max_size=3)),
         data_files=draw(st.lists(st.just("data/train.csv"), max_size=1)),
         large_files=draw(st.lists(st.just(("model.pkl", 9_000_000)), max_size=1)),
+        reach=draw(st.lists(reaches, max_size=4)),
     )
     comms = Comms(
         updates=[
@@ -237,14 +272,27 @@ runs = st.one_of(
         rerun_metric_delta=optional_float,
         pointers=st.dictionaries(
             st.sampled_from(["score", "rerun", "network_attempt", "near_duplicate", "x"]),
-            st.just(Pointer("run", "log", "note")),
+            st.sampled_from([Pointer("run", "log", "note"), Pointer("run", "log")]),
+        ),
+        logs=st.dictionaries(
+            st.sampled_from(["export", "tests", "train", "predict", "rerun", "odd"]), log_lines
         ),
     ),
 )
 
 
+HIDDEN = [
+    {"path": "data/train.csv", "role": "train"},
+    {"path": "hidden/holdout_features.csv", "role": "holdout_features", "hidden": True},
+    {"path": "hidden/holdout_labels.csv", "role": "holdout_labels", "hidden": True},
+]
+
+
 def _spec(days: int, rmse: bool, tol: float, budgets: bool) -> Any:
     overrides: dict[str, Any] = {"duration_days": days}
+    if budgets:  # a trial with budgets also has a hidden holdout and src/ commands
+        overrides["data"] = {"target": "churned", "files": HIDDEN}
+        overrides["interface"] = {"train": "python -m src.train", "predict": "x {input} {output}"}
     if rmse:
         overrides["primary_metric"] = {"name": "rmse", "priority": "errors cost", "target": 1.0}
     if not budgets:
@@ -305,6 +353,18 @@ def test_score_is_on_the_scale_and_matches_the_signals(ctx: Context) -> None:
     assert list(alloc) == list(PHASES)
     assert all(0.0 <= v <= 1.0 for v in alloc.values())
     assert abs(sum(alloc.values()) - 1.0) < 1e-9 or sum(alloc.values()) == 0.0
+
+
+@SETTINGS
+@given(contexts())
+def test_red_flags_are_titled_explained_and_pointed(ctx: Context) -> None:
+    found = red_flags(ctx)
+    assert found == red_flags(ctx)
+    assert len({f.id for f in found}) == len(found)
+    for flag in found:
+        assert flag.title == FLAG_TITLES[flag.id]
+        assert flag.detail.strip() and len(flag.evidence) <= 10, flag
+        assert all(isinstance(p, Pointer) for p in flag.evidence), flag
 
 
 @SETTINGS

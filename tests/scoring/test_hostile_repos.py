@@ -55,6 +55,8 @@ from hostile_support import (
     train_code,
 )
 
+from worktrial._pipeline import evaluate_repo
+from worktrial.report._scorecard import RedFlagCard
 from worktrial.sandbox import Limits, Sandbox, bwrap_problem, get_sandbox
 from worktrial.sandbox.environment import RuntimeEnv, blocked_for_others, build_environment
 from worktrial.scoring import RunReport, environment_requirements, holdout_part, run_submission
@@ -316,6 +318,19 @@ def _failed_at(run: Run, name: str, verdict: str | re.Pattern[str], *, first: bo
         assert f": {step.verdict}." in report.summary()
 
 
+def _red_flags(lab: Lab, run: Run) -> dict[str, RedFlagCard]:
+    """The red flags of the case's scorecard made with its run: the rubric reads the run's
+    logs and the committed code for attempts on the network and the hidden holdout."""
+    card = evaluate_repo(run.work.parent / "repo", spec=lab.bundle.spec, run=run.report)
+    return {f.id: f for f in card.red_flags}
+
+
+def _line_of(run: Run, path: str, text: str) -> int:
+    """The number of the first line of the case's committed ``path`` that contains ``text``."""
+    lines = (run.work.parent / "repo" / path).read_text().splitlines()
+    return next(i for i, line in enumerate(lines, 1) if text in line)
+
+
 # =========================================================================== the checks themselves
 
 
@@ -370,6 +385,20 @@ def test_labels_by_path_guessing(lab: Lab) -> None:
     for stage in ("train", "predict"):
         assert run.probe(stage) == dict.fromkeys([*guesses, *host], "ENOENT")
         assert run.probe(f"{stage}-tmp") == "listed: "  # the sandbox's own, empty /tmp
+    # the scorecard says someone tried, and where: the probes printed nothing, the code tells
+    flag = _red_flags(lab, run)["holdout_access"]
+    predict = _line_of(run, "src/predict.py", "paths = ")
+    train = _line_of(run, "src/train.py", "paths = ")
+    assert flag.detail == (
+        f"Code names a hidden file: {lab.labels_path} at src/host.py:1, "
+        f"../hidden/holdout_labels.csv at src/predict.py:{predict}, "
+        f"../../hidden/holdout_labels.csv at src/predict.py:{predict} (and 6 more)."
+    )
+    assert [(e.kind, e.ref) for e in flag.evidence] == [
+        ("file", "src/host.py:1"),
+        ("file", f"src/predict.py:{predict}"),
+        ("file", f"src/train.py:{train}"),
+    ]
 
 
 def test_labels_via_proc(lab: Lab) -> None:
@@ -604,13 +633,18 @@ def test_network_is_unreachable(lab: Lab) -> None:
 
     def connect(address):
         host, port = address.rsplit(":", 1)
-        socket.create_connection((host.strip("[]"), int(port)), timeout=5).close()
+        try:
+            socket.create_connection((host.strip("[]"), int(port)), timeout=5).close()
+        except OSError as exc:
+            print(f"{address}: {exc}", file=sys.stderr)
+            raise
         return "connected"
 
     def resolve(name):
         try:
             socket.getaddrinfo(name, 443)
-        except socket.gaierror:
+        except socket.gaierror as exc:
+            print(f"{name}: {exc}", file=sys.stderr)
             return "gaierror"
         return "resolved"
 
@@ -641,6 +675,28 @@ def test_network_is_unreachable(lab: Lab) -> None:
         "udp": {"8.8.8.8:53": "ENETUNREACH"},
         "interfaces": ["lo"],
     }
+    # the scorecard shows the refusals training printed, and the calls in the code
+    train = run.report.step("train")
+    assert train is not None
+    assert "1.1.1.1:443: [Errno 101] Network is unreachable" in train.log
+    assert re.search(r"example\.com: \[Errno -[235]\] ", train.log), train.log
+    flag = _red_flags(lab, run)["network_attempt"]
+    refused = "127.0.0.1:5432: [Errno 111] Connection refused"
+    calls = [
+        ("socket.create_connection", "socket.create_connection("),
+        ("socket.getaddrinfo", "socket.getaddrinfo("),
+        ("s.sendto", "s.sendto("),
+    ]
+    at = [f"{what} at src/train.py:{_line_of(run, 'src/train.py', text)}" for what, text in calls]
+    assert flag.detail == (
+        f'Tried to reach the network during training, and the sandbox refused it: "{refused}"; '
+        f"code on the train or predict path calls the network: {', '.join(at)}."
+    )
+    assert (flag.evidence[0].kind, flag.evidence[0].ref, flag.evidence[0].note) == (
+        "run",
+        "train",
+        refused,
+    )
 
 
 # =========================================================================== bombs
@@ -877,6 +933,13 @@ def _check_good_submission(lab: Lab, name: str) -> None:
     assert report.latency_mode == "function" and report.latency_p95_ms is not None
     assert report.model_size_mb is not None and report.model_size_mb > 0
     assert "Public checks passed: 1 passed" in report.summary()
+    # an honest run raises no alarm: only src/host.py, which every case commits, names the
+    # hidden labels
+    found = _red_flags(lab, run)
+    assert "network_attempt" not in found
+    assert [(e.kind, e.ref) for e in found["holdout_access"].evidence] == [
+        ("file", "src/host.py:1")
+    ]
 
 
 def test_a_good_submission_scores_after_the_bombs(lab: Lab) -> None:
@@ -1348,6 +1411,14 @@ def test_tests_try_to_exfiltrate_the_labels(lab: Lab) -> None:
     step = run.report.step("tests")
     assert step is not None and "ENOENT" in step.log
     assert "Public checks: 1 of 2 tests failed" in run.report.summary()
+    # the failing test printed what it tried: the scorecard points at the tests step
+    flag = _red_flags(lab, run)["holdout_access"]
+    assert flag.detail.startswith(
+        "Tried to reach a hidden file or the machine around the sandbox during the tests: "
+    )
+    shown = [e for e in flag.evidence if e.kind == "run"]
+    assert [e.ref for e in shown] == ["tests"]
+    assert "hidden/holdout_labels.csv" in shown[0].note and "ENOENT" in shown[0].note
 
 
 def test_a_good_submission_still_scores_at_the_end(lab: Lab) -> None:

@@ -233,6 +233,28 @@ class SkippedFile:
     reason: str  # "over the 2 MB size cap", "binary", "symlink pointing outside the repository"...
 
 
+ReachKind = Literal["path", "host", "environment", "network", "install"]
+
+
+@dataclass(frozen=True, slots=True)
+class CodeReach:
+    """A line of code that names a data file or reaches past the job folder.
+
+    ``kind`` is ``path`` (a string literal that names a data file, e.g. ``"data/train.csv"``),
+    ``host`` (a look at the machine around the process: ``/proc/1/root``, ``/proc/self/environ``,
+    ``/proc/self/mountinfo``), ``environment`` (an environment variable whose name points at
+    secrets or the platform: ``os.environ["DATABASE_URL"]``), ``network`` (a socket, HTTP or
+    URL call, or a command that downloads) or ``install`` (a package install at run time).
+    ``what`` is the literal, the variable or the call as written (an f-string's values become
+    ``{}``). The collector records them all; the rubric decides what matters (a hidden file of
+    the trial, a network call on the train or predict path).
+    """
+
+    kind: ReachKind
+    what: str
+    pointer: Pointer  # the file and line (notebooks: the cell in the note), the line as note
+
+
 @dataclass(slots=True)
 class Code:
     python_files: list[str] = field(default_factory=list)  # .py modules (tests included)
@@ -258,6 +280,7 @@ class Code:
     documented_commands: list[Pointer] = field(default_factory=list)  # Makefile targets, README
     data_files: list[str] = field(default_factory=list)  # committed datasets
     large_files: list[tuple[str, int]] = field(default_factory=list)  # (path, bytes) > 5 MB
+    reach: list[CodeReach] = field(default_factory=list)  # see CodeReach
     skipped: list[SkippedFile] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
 

@@ -3,7 +3,9 @@
 :func:`collect_code` looks at the committed files of a :class:`~worktrial.repo.Snapshot` and
 fills a :class:`~worktrial.evidence.Code`: modules versus notebooks, tests, the project-internal
 import graph (is data processing apart from modelling?), dependency pinning and lock files, seeds,
-ruff findings, cyclomatic complexity, documented commands, committed data and large files.
+ruff findings, cyclomatic complexity, documented commands, committed data and large files, and
+the lines that reach outside the job folder (data file names, ``/proc`` escapes, secret
+environment variables, network calls, run-time installs) for the rubric's red flags.
 
 Candidate repositories are hostile input: nothing here raises on bad content. A file that cannot
 be read or parsed is skipped and the reason goes to ``Code.notes``. Nothing from the repository
@@ -31,7 +33,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from worktrial.evidence._types import Code, Pointer
+from worktrial.evidence._types import Code, CodeReach, Pointer, ReachKind
 from worktrial.repo._snapshot import LARGE_FILE_BYTES, Snapshot
 
 __all__ = [
@@ -63,6 +65,8 @@ MAX_AST_LINE_CHARS = 10_000
 # Python parsed per repository (about 250,000 lines); a committed copy of a library beyond it is
 # left to ruff alone rather than slowing every evaluation down.
 MAX_AST_TOTAL_CHARS = 10_000_000
+MAX_REACH = 1000  # lines that reach outside the job folder, per repository; a note says when cut
+MAX_REACH_LITERAL = 2000  # longer string literals are prose or data, not a path or a command
 
 
 def _words(text: str) -> frozenset[str]:
@@ -433,6 +437,8 @@ class _Facts:
     model: set[str] = field(default_factory=set)
     seeds: list[int] = field(default_factory=list)
     functions: list[tuple[str, int, int]] = field(default_factory=list)
+    # kind, what, (line, column): sorted by place, since the walk visits a line's nodes backwards
+    reach: list[tuple[ReachKind, str, tuple[int, int]]] = field(default_factory=list)
 
 
 def _terminal(node: ast.expr) -> str:
@@ -471,6 +477,7 @@ def _visit_call(node: ast.Call, facts: _Facts) -> None:
     name = _terminal(node.func)
     if not name:
         return
+    _visit_reach_call(node, name, facts)
     if name in _DATA_CALLS or (
         name.startswith(("load_", "fetch_", "read_")) and _NOT_DATA.search(name) is None
     ):
@@ -549,6 +556,140 @@ def _visit_import(node: ast.Import | ast.ImportFrom, facts: _Facts) -> None:
             facts.model.add(f"from {node.module} import")
 
 
+# --------------------------------------------------------------------------- reach
+
+# A data file's name inside a string literal: the rubric compares these with the trial's hidden
+# files. Found by its extension first (one linear scan), then cut out of the literal at the
+# nearest quote, space or bracket.
+_DATA_SUFFIX = re.compile(
+    r"\.(?:csv|tsv|parquet|feather|arrow|npy|npz|h5|hdf5|pkl|pickle|joblib|zip|gz|tar|xlsx|xls"
+    r"|sqlite3?|json|jsonl|ndjson)(?![A-Za-z0-9_])",
+    re.IGNORECASE,
+)
+_TOKEN_BREAK = re.compile(r"[\s'\"`,;()<>\[\]=|]+")
+# The machine around the process: another root, another working folder, the environment or
+# the mount table (``/proc/self/status``, read to measure memory, is not among them).
+_HOST_PATH = re.compile(r"/proc/[^/\s'\"]*/(?:root|cwd|environ|mountinfo|mounts)(?![\w])")
+# Environment variables that hold secrets or the platform's own settings.
+_SECRET_ENV = re.compile(
+    r"HOLDOUT|HIDDEN|WORKTRIAL|SECRET|PASSWORD|PASSWD|CREDENTIAL|DATABASE_URL|BROKER_URL",
+    re.IGNORECASE,
+)
+# Calls that reach the network whatever object they are called on...
+_NETWORK_FUNCS = frozenset(
+    {"create_connection", "getaddrinfo", "gethostbyname", "gethostbyname_ex", "gethostbyaddr",
+     "urlopen", "urlretrieve", "HTTPConnection", "HTTPSConnection"}
+)  # fmt: skip
+# ...and calls that do on an HTTP client module (``requests.get``, ``httpx.Client``).
+_HTTP_MODULES = frozenset({"requests", "httpx", "urllib3", "aiohttp"})
+_HTTP_CALLS = frozenset(
+    {"get", "post", "put", "patch", "delete", "head", "options", "request", "stream",
+     "Session", "Client", "AsyncClient", "PoolManager", "ClientSession"}
+)  # fmt: skip
+# ``sock.connect(("10.0.0.1", 5432))``: a socket call given a (host, port) address literally.
+_SOCKET_CALLS = {"connect": 0, "connect_ex": 0, "sendto": 1}
+_SHELL_CALLS = frozenset(
+    {"system", "popen", "run", "call", "check_call", "check_output", "Popen", "getoutput",
+     "getstatusoutput"}
+)  # fmt: skip
+_INSTALLERS = frozenset({"pip", "pip3", "conda", "mamba", "micromamba", "uv", "apt-get", "apt"})
+_DOWNLOADERS = frozenset({"curl", "wget"})
+
+
+def _visit_text(text: str, node: ast.expr, facts: _Facts) -> None:
+    """Data file names and ``/proc`` escapes in one string literal (an f-string's values as
+    ``{}``)."""
+    if len(text) > MAX_REACH_LITERAL:
+        return
+    if "/proc/" in text:
+        for m in _HOST_PATH.finditer(text):
+            facts.reach.append(("host", m.group(0), (node.lineno, node.col_offset)))
+    if "." in text and _DATA_SUFFIX.search(text) is not None:
+        for token in _TOKEN_BREAK.split(text):
+            token = token.rstrip(".,:;!?")  # the end of a sentence in prose
+            if _DATA_SUFFIX.search(token) is not None:
+                facts.reach.append(("path", token, (node.lineno, node.col_offset)))
+
+
+def _dotted(node: ast.expr) -> str:
+    """``urllib.request.urlopen`` for that call's function; the last name for anything else."""
+    parts: list[str] = []
+    while isinstance(node, ast.Attribute) and len(parts) < 4:
+        parts.append(node.attr)
+        node = node.value
+    if isinstance(node, ast.Name):
+        parts.append(node.id)
+    return ".".join(reversed(parts))
+
+
+def _string_args(node: ast.Call) -> list[str]:
+    """The first argument's string constants: a command line, or the items of an argv list."""
+    if not node.args:
+        return []
+    first = node.args[0]
+    if isinstance(first, ast.Constant) and isinstance(first.value, str):
+        return first.value.split()
+    if isinstance(first, ast.List | ast.Tuple):
+        return [
+            e.value for e in first.elts if isinstance(e, ast.Constant) and isinstance(e.value, str)
+        ]
+    return []
+
+
+def _command_reach(words: list[str]) -> tuple[ReachKind, str] | None:
+    """What a shell command does past the job folder: installs packages or downloads."""
+    if not words:
+        return None
+    names = {posixpath.basename(w) for w in words}
+    shown = " ".join(words)
+    shown = shown if len(shown) <= 80 else shown[:79] + "…"
+    if "install" in names and names & _INSTALLERS:
+        return "install", shown
+    if names & _DOWNLOADERS or ("git" in names and "clone" in names):
+        return "network", shown
+    return None
+
+
+def _environment_name(node: ast.expr | None) -> str | None:
+    if (
+        isinstance(node, ast.Constant)
+        and isinstance(node.value, str)
+        and _SECRET_ENV.search(node.value) is not None
+    ):
+        return node.value
+    return None
+
+
+def _visit_reach_call(node: ast.Call, name: str, facts: _Facts) -> None:
+    receiver = _receiver(node.func)
+    at = (node.lineno, node.col_offset)
+    if name in _NETWORK_FUNCS or (receiver in _HTTP_MODULES and name in _HTTP_CALLS):
+        facts.reach.append(("network", _dotted(node.func), at))
+    elif name in _SOCKET_CALLS:
+        i = _SOCKET_CALLS[name]
+        if len(node.args) > i and isinstance(node.args[i], ast.Tuple):
+            facts.reach.append(("network", _dotted(node.func), at))
+    elif name in _SHELL_CALLS or (name == "main" and receiver == "pip"):
+        words = _string_args(node)
+        if name == "main" and words:
+            words = ["pip", *words]
+        found = _command_reach(words)
+        if found is not None:
+            facts.reach.append((found[0], found[1], at))
+    elif (name == "getenv" and receiver in ("os", "")) or (name == "get" and receiver == "environ"):
+        env = _environment_name(node.args[0] if node.args else None)
+        if env is not None:
+            facts.reach.append(("environment", env, at))
+
+
+def _visit_subscript(node: ast.Subscript, facts: _Facts) -> None:
+    """``os.environ["DATABASE_URL"]``."""
+    if _terminal(node.value) == "environ":
+        env = _environment_name(node.slice)
+        if env is not None:
+            facts.reach.append(("environment", env, (node.lineno, node.col_offset)))
+
+
 def _analyse(tree: ast.Module) -> _Facts:
     """One pass over a module: imports, data/model markers, seeds and function complexity.
 
@@ -572,6 +713,25 @@ def _analyse(tree: ast.Module) -> _Facts:
             if node is None:  # optional slots inside lists (dict ** keys, kw_defaults)
                 continue
             t = type(node)
+            if t is ast.Constant:  # the commonest node: a leaf, no decision
+                value = node.value  # type: ignore[attr-defined]
+                if type(value) is str:
+                    _visit_text(value, node, facts)  # type: ignore[arg-type]
+                continue
+            if t is ast.JoinedStr:
+                assert isinstance(node, ast.JoinedStr)
+                parts = node.values
+                _visit_text(
+                    "".join(
+                        p.value if type(p) is ast.Constant and type(p.value) is str else "{}"
+                        for p in parts
+                    ),
+                    node,
+                    facts,
+                )
+                # its constant pieces were read as one text above; the values are expressions
+                stack.extend(p for p in parts if type(p) is not ast.Constant)
+                continue
             if t is ast.FunctionDef or t is ast.AsyncFunctionDef:
                 assert isinstance(node, _FUNCTIONS)
                 qual = prefix + node.name
@@ -611,6 +771,9 @@ def _analyse(tree: ast.Module) -> _Facts:
             elif t is ast.Import or t is ast.ImportFrom:
                 assert isinstance(node, ast.Import | ast.ImportFrom)
                 _visit_import(node, facts)
+            elif t is ast.Subscript:
+                assert isinstance(node, ast.Subscript)
+                _visit_subscript(node, facts)
             else:
                 cx += decisions.get(t, 0)
             fields = child_fields.get(t)
@@ -680,6 +843,8 @@ def _analyse_all(units: list[_Unit], code: Code) -> None:
     complexities: list[int] = []
     complex_fns: list[tuple[int, Pointer]] = []
     seeds: list[Pointer] = []
+    reach: list[CodeReach] = []
+    reach_seen: set[tuple[str, str, str]] = set()
     budget = MAX_AST_TOTAL_CHARS
     over_budget: list[str] = []
     unparsed: list[tuple[str, str]] = []
@@ -719,6 +884,15 @@ def _analyse_all(units: list[_Unit], code: Code) -> None:
                 lines = unit.source.splitlines()
             text = lines[line - 1].strip() if 0 < line <= len(lines) else ""
             seeds.append(unit.pointer(line, text[:120]))
+        for kind, what, (line, _column) in sorted(facts.reach, key=lambda r: r[2]):
+            if lines is None:
+                lines = unit.source.splitlines()
+            text = lines[line - 1].strip() if 0 < line <= len(lines) else ""
+            p = unit.pointer(line, text[:160])
+            key = (kind, what, p.ref if unit.cell is None else f"{p.ref}#{p.note}")
+            if key not in reach_seen:
+                reach_seen.add(key)
+                reach.append(CodeReach(kind, what, p))
         for qual, line, cx in facts.functions:
             complexities.append(cx)
             if cx > COMPLEX_FUNCTION_THRESHOLD:
@@ -739,6 +913,22 @@ def _analyse_all(units: list[_Unit], code: Code) -> None:
         )
 
     code.seeds = _capped(seeds, "seed", code)
+    # data file names are common and the rest rare: cap each on its own, so that a repository
+    # full of file names cannot push a network call out of the list
+    counts = {True: 0, False: 0}  # data file names, the rest
+    kept: list[CodeReach] = []
+    for r in reach:
+        name = r.kind == "path"
+        counts[name] += 1
+        if counts[name] <= MAX_REACH:
+            kept.append(r)
+    for name, what in (
+        (True, "string literals naming data files"),
+        (False, "lines that reach outside the job folder"),
+    ):
+        if counts[name] > MAX_REACH:
+            code.notes.append(f"found {counts[name]} {what}; keeping the first {MAX_REACH}")
+    code.reach = kept
     if complexities:
         code.max_complexity = max(complexities)
         code.mean_complexity = round(sum(complexities) / len(complexities), 2)

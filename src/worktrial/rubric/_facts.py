@@ -93,6 +93,7 @@ class Facts:
     writeup: list[DocFile]  # documents the candidate wrote (no prompt README, no starter docs)
     statements: list[Statement]  # statements from those documents
     touched: set[str]  # every path some commit of the history changed
+    starter_only: set[str]  # paths only the trial's starter commits changed (the company's)
     submitted: bool
     nothing: str = _NOTHING
     _text: str | None = field(default=None, repr=False)
@@ -308,6 +309,7 @@ def _compute(ctx: Context) -> Facts:
         writeup=writeup,
         statements=statements,
         touched=starter_paths | work_paths,
+        starter_only=starter_paths - work_paths,
         submitted=submitted,
     )
 

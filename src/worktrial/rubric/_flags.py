@@ -16,6 +16,7 @@ from worktrial.rubric._facts import (
     tracked_metric,
     words,
 )
+from worktrial.rubric._reach import Attempts, Finding, attempts, during, listed
 from worktrial.rubric._types import Context, RedFlag
 from worktrial.rubric.signals.communication import WRITEUP_ELEMENTS, says_why
 
@@ -25,11 +26,11 @@ TUNING_RUNS = 5
 LATE_SHARE = 0.7
 ONLY_SUCCESS_RUNS = 4
 
-# run pointer names that a run or an integrity check sets when it sees these; the flag shows
-# the pointer's note as its detail. The run plan does not detect them yet, so today they are
-# raised only when a caller supplies such a pointer.
+# Integrity flags. The rubric finds the first two itself, in the run's logs and in the code
+# (rubric/_reach.py); an integrity check may also supply a run pointer under the flag's id,
+# whose note becomes part of the detail (the only source of near_duplicate today).
 INTEGRITY_FLAGS: dict[str, str] = {
-    "network_attempt": "Attempt to reach the network from the sandbox",
+    "network_attempt": "Attempt to reach the network",
     "holdout_access": "Attempt to reach the hidden holdout",
     "near_duplicate": "Near-duplicate of another submission or of public code",
 }
@@ -49,6 +50,7 @@ FLAG_TITLES: dict[str, str] = {
 def red_flags(ctx: Context) -> list[RedFlag]:
     """Every red flag the evidence raises, in a fixed order, each with detail and pointers."""
     f = facts(ctx)
+    seen = attempts(ctx, f)
     found: list[RedFlag | None] = [
         _over_engineering(f),
         _leaderboard_tuning(ctx, f),
@@ -57,17 +59,98 @@ def red_flags(ctx: Context) -> list[RedFlag]:
         _constraints_ignored(ctx),
         _only_successes(ctx, f),
         _irreproducible(ctx),
+        _network_attempt(ctx, seen),
+        _holdout_access(ctx, seen),
+        _integrity(ctx, "near_duplicate", [], []),
     ]
-    if ctx.run is not None:
-        for key, title in INTEGRITY_FLAGS.items():
-            p = ctx.run.pointers.get(key)
-            if p is not None:
-                found.append(RedFlag(key, title, p.note or title + ".", (p,)))
     return [flag for flag in found if flag is not None]
 
 
 def _flag(id: str, detail: str, evidence: list[Pointer]) -> RedFlag:
     return RedFlag(id, FLAG_TITLES[id], detail, tuple(evidence[:10]))
+
+
+def _and(items: list[str]) -> str:
+    """``a``, ``a and b``, ``a, b and c``."""
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
+
+
+def _integrity(
+    ctx: Context, id: str, parts: list[str], groups: list[tuple[Finding, ...]]
+) -> RedFlag | None:
+    """An integrity flag from what the rubric found (``parts``, each a clause, and the
+    findings behind each clause) and the run pointer a caller may supply under the flag's id.
+
+    The evidence starts with the first place of every clause (and the supplied pointer), then
+    two more places of each (two literals on one line are one place), so that the ten pointers
+    kept show every kind of attempt.
+    """
+    unique: list[list[Pointer]] = []
+    for g in groups:
+        seen: dict[tuple[str, str], Pointer] = {}
+        for x in g:
+            seen.setdefault((x.pointer.kind, x.pointer.ref), x.pointer)
+        unique.append(list(seen.values()))
+    pointers = [u[0] for u in unique if u]
+    firsts = len(pointers)
+    pointers += [p for u in unique for p in u[1:3]]
+    supplied = ctx.run.pointers.get(id) if ctx.run is not None else None
+    if not parts:
+        if supplied is None:
+            return None
+        # the supplier's words, as written
+        return _flag(id, supplied.note or FLAG_TITLES[id] + ".", [supplied])
+    detail = "; ".join(p.rstrip(".") for p in parts)
+    detail = detail[0].upper() + detail[1:]
+    if supplied is not None:
+        detail += f"; {supplied.note.rstrip('.')}" if supplied.note else ""
+        pointers.insert(firsts, supplied)
+    return _flag(id, detail + ".", pointers)
+
+
+def _run_clause(found: tuple[Finding, ...], what: str, then: str = "") -> str:
+    """``tried to ... during training and prediction{then}: "<the first line seen>"``."""
+    steps = _and([during(x.where) for x in found])
+    return f'{what} during {steps}{then}: "{found[0].what}"'
+
+
+def _network_attempt(ctx: Context, a: Attempts) -> RedFlag | None:
+    parts: list[str] = []
+    if a.run_network:
+        parts.append(
+            _run_clause(a.run_network, "tried to reach the network", ", and the sandbox refused it")
+        )
+    if a.code_network:
+        parts.append(
+            f"code on the train or predict path calls the network: {listed(a.code_network)}"
+        )
+    if a.code_install:
+        parts.append(
+            "code on the train or predict path installs packages at run time: "
+            + listed(a.code_install)
+        )
+    groups = [a.run_network, a.code_network, a.code_install]
+    return _integrity(ctx, "network_attempt", parts, groups)
+
+
+def _holdout_access(ctx: Context, a: Attempts) -> RedFlag | None:
+    parts: list[str] = []
+    if a.run_holdout:
+        parts.append(
+            _run_clause(
+                a.run_holdout, "tried to reach a hidden file or the machine around the sandbox"
+            )
+        )
+    if a.code_names:
+        parts.append(f"code names a hidden file: {listed(a.code_names)}")
+    if a.code_host:
+        parts.append(f"code looks at the machine around the sandbox: {listed(a.code_host)}")
+    if a.code_environment:
+        parts.append(
+            f"code reads environment variables meant for secrets: {listed(a.code_environment)}"
+        )
+    groups = [a.run_holdout, a.code_names, a.code_host, a.code_environment]
+    return _integrity(ctx, "holdout_access", parts, groups)
 
 
 def _is_module(path: str) -> bool:

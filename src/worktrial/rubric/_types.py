@@ -48,6 +48,10 @@ class RunMeasurements:
     tests_failed: int | None = None
     rerun_metric_delta: float | None = None
     pointers: dict[str, Pointer] = field(default_factory=dict)  # step name -> run log pointer
+    # step name -> what the candidate's code printed in it (the kept beginning and end of its
+    # stdout and stderr; the rerun's own steps included), and for the export step the paths
+    # it refused to copy. Read for attempts to reach the network or the hidden holdout.
+    logs: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass(slots=True)

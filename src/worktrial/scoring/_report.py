@@ -93,6 +93,32 @@ class StepLog:
         return out
 
 
+def _printed(log: object, details: object) -> list[str]:
+    """A step's kept output, and the paths the export refused to copy (in its details)."""
+    out = [log] if isinstance(log, str) and log else []
+    skipped = details.get("skipped") if isinstance(details, Mapping) else None
+    if isinstance(skipped, list):
+        out.extend(s for s in skipped if isinstance(s, str))
+    return out
+
+
+def step_logs(steps: tuple[StepLog, ...]) -> dict[str, str]:
+    """Step name → what the candidate's code printed in it (the kept beginning and end of
+    stdout and stderr) and the paths the export refused to copy; the rerun's own steps
+    (export, train, predict) are kept in its details and read as the ``rerun`` step's."""
+    logs: dict[str, str] = {}
+    for s in steps:
+        parts = _printed(s.log, s.details)
+        sub = s.details.get("steps") if s.name == "rerun" else None
+        if isinstance(sub, list):
+            for d in sub:
+                if isinstance(d, Mapping):
+                    parts += _printed(d.get("log"), d.get("details"))
+        if parts:
+            logs[s.name] = "\n".join(parts)
+    return logs
+
+
 def _finite(value: float | None) -> float | None:
     return value if value is not None and math.isfinite(value) else None
 
@@ -177,8 +203,10 @@ class RunReport:
 
     def measurements(self, *, command_latency: bool = True) -> RunMeasurements:
         """What the rubric reads (``Context.run``): metrics, budgets' figures, tests, rerun,
-        and a ``run`` pointer for every step that ran (plus the aliases the rubric uses:
-        ``memory`` is the predict step, ``model_size`` the train step).
+        a ``run`` pointer for every step that ran (plus the aliases the rubric uses:
+        ``memory`` is the predict step, ``model_size`` the train step), and what each step
+        printed (:func:`step_logs`), where the rubric looks for attempts to reach the network
+        or the hidden holdout.
 
         Params:
             command_latency: pass the latency of the predict *command* (interpreter start-up
@@ -203,6 +231,7 @@ class RunReport:
             tests_failed=(tests.failed + tests.errors) if tests is not None else None,
             rerun_metric_delta=self.rerun_metric_delta,
             pointers=pointers,
+            logs=step_logs(self.steps),
         )
 
     def _budget(self, name: str, value: float | None, unit: str, label: str) -> str | None:
