@@ -19,7 +19,7 @@ from worktrial.web.accounts.actions import (
     do_revoke_api_token,
     user_for_token,
 )
-from worktrial.web.accounts.models import LoginLink
+from worktrial.web.accounts.models import LoginLink, User
 from worktrial.web.audit.models import AuditEvent
 
 from .conftest import Company
@@ -120,7 +120,7 @@ def test_member_management_refusals(company: Company, login: Any) -> None:
     bad = admin.post(url, {"email": "x@acme.test", "role": "candidate"})
     assert bad.status_code == 400
     assert (
-        b"role must be one of admin, manager, reviewer; found &#x27;candidate&#x27;" in bad.content
+        b"role must be one of reviewer, manager, admin; found &#x27;candidate&#x27;" in bad.content
     )
     only_admin = company.org.memberships.get(user=company.admin)
     refused = admin.post(url, {"remove": only_admin.pk})
@@ -138,3 +138,32 @@ def test_members_of_another_organization_are_not_reachable(
     response = login(other_company.admin).post(url, {"email": "spy@globex.test", "role": "admin"})
     assert response.status_code == 404
     assert not company.org.memberships.filter(user__email="spy@globex.test").exists()
+
+
+def test_the_menu_follows_the_role(company: Company, login: Any) -> None:
+    def links(user: User) -> set[str]:
+        html = login(user).get("/").content.decode()
+        return {name for name in ("Review board", "Audit log", "Members") if f">{name}" in html}
+
+    assert links(company.admin) == {"Review board", "Audit log", "Members"}
+    assert links(company.manager) == {"Review board"}
+    assert links(company.reviewer) == set()
+
+
+def test_a_new_api_token_is_shown_once(company: Company, login: Any) -> None:
+    client = login(company.manager)
+    response = client.post("/accounts/tokens/", {"name": "laptop"})
+    assert response.status_code == 302  # reloading the page does not make another token
+    page = client.get("/accounts/tokens/").content.decode()
+    assert re.search(r"Your new token \(shown once\): <code id=\"new-token\">wt_", page)
+    assert "wt_" not in client.get("/accounts/tokens/").content.decode().split("Starts with")[0]
+
+
+def test_a_candidate_of_the_organization_cannot_be_made_staff(company: Company) -> None:
+    from worktrial.web.accounts.actions import do_invite_member
+    from worktrial.web.accounts.models import Membership
+
+    person = do_create_user("cand@example.test", "a long enough passphrase")
+    Membership.objects.create(user=person, organization=company.org, role="candidate")
+    with pytest.raises(StateError, match=r"cand@example\.test is a candidate of this organization"):
+        do_invite_member(company.org, "cand@example.test", "reviewer", actor=company.admin)

@@ -580,3 +580,39 @@ def test_list_pages_do_not_query_per_row(world: World, django_assert_max_num_que
     text = page.content.decode()
     assert text.count("c5@example.test") == 1
     assert text.count('<td class="num">2 of 2</td>') == 6  # counts per row, from one query
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_reviewer_reads_the_scorecard_of_a_history_that_starts_from_the_starter_kit(
+    tmp_path: Path,
+) -> None:
+    """The starter commit's author is the tool itself: blinding it would rewrite the scorecard's
+    own fields and the reviewer would get no scorecard at all."""
+    from worktrial.spec import init_starter_repo, load_bundle
+    from worktrial.web import storage
+
+    acme = make_company("starterco")
+    trial = trial_actions.do_create_trial_from_template(
+        acme.org, "classification", actor=acme.manager
+    )
+    trial_actions.do_publish_trial(trial, actor=acme.manager)
+    candidacy, token = trial_actions.do_invite_candidate(
+        trial, "amara@example.test", actor=acme.manager, name="Amara Okafor"
+    )
+    candidacy = trial_actions.do_accept_invitation(token, password=PASSWORD)
+    starter = tmp_path / "starter"
+    init_starter_repo(load_bundle(storage.resolve(trial.bundle_dir)), starter)
+    persona = build_persona(
+        "iterative-engineer", tmp_path / "repo", starter=starter, start=candidacy.starts_at
+    )
+    bundle = tmp_path / "w.bundle"
+    run_git(persona.path, "bundle", "create", str(bundle), "--all")
+    submission = do_submit(candidacy, bundle, name="w.bundle", actor=candidacy.user)
+    assert evaluate(Evaluation.objects.get(submission=submission).pk) == "done"
+    review = actions.do_assign_reviewer(candidacy, acme.reviewer, actor=acme.manager)
+    client = Client()
+    client.force_login(acme.reviewer)
+    page = client.get(f"/reviews/{review.pk}/").content.decode()
+    assert "No scorecard yet" not in page
+    assert "cannot be read" not in page
+    assert "Amara" not in page and "amara" not in page

@@ -12,7 +12,7 @@ import secrets
 import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
 from worktrial.demo.personas import DEFAULT_START, PERSONAS
@@ -45,6 +45,13 @@ def _bundle_of(repo: Path, dest: Path) -> Path:
 
     run_git(repo, "bundle", "create", str(dest), "--all")
     return dest
+
+
+def _last_commit_time(repo: Path) -> datetime:
+    from worktrial.repo import run_git
+
+    out = run_git(repo, "log", "-1", "--format=%cI", "HEAD").stdout.decode().strip()
+    return datetime.fromisoformat(out)
 
 
 def seed_demo(*, progress: Progress | None = None) -> SeededDemo:
@@ -127,6 +134,7 @@ def seed_demo(*, progress: Progress | None = None) -> SeededDemo:
                     "Yes: a missed case costs far more than a review. Keep recall at 0.85 or "
                     "above and tell us what precision that costs.",
                     actor=manager,
+                    at=repo.start + timedelta(hours=4),
                 )
             if checkpoint is not None and name in ("iterative-engineer", "leaderboard-chaser"):
                 feedback = trials.do_give_feedback(
@@ -135,6 +143,7 @@ def seed_demo(*, progress: Progress | None = None) -> SeededDemo:
                     "smallest merchants, and keep the latency budget in view.",
                     actor=manager,
                     checkpoint=checkpoint,
+                    at=repo.start + timedelta(days=checkpoint.day, hours=8),
                 )
                 if name == "iterative-engineer":
                     trials.do_respond_to_feedback(
@@ -142,6 +151,7 @@ def seed_demo(*, progress: Progress | None = None) -> SeededDemo:
                         "Thanks: added a per-segment table to the README and checked p95 "
                         "latency on batches of 64.",
                         actor=user,
+                        at=repo.start + timedelta(days=checkpoint.day, hours=11),
                     )
             step(f"submitting and evaluating {name}")
             submission = do_submit(
@@ -150,6 +160,8 @@ def seed_demo(*, progress: Progress | None = None) -> SeededDemo:
                 name=f"{name}.bundle",
                 actor=user,
                 via="cli",
+                # handed in when the persona's story ends, so the timeline reads as a trial
+                at=_last_commit_time(repo.path) + timedelta(minutes=5),
             )
             # the queue message went out on commit; the demo evaluates right here instead of
             # waiting for a worker (a worker that gets the message finds the row done)

@@ -103,7 +103,7 @@ def do_add_member(org: Organization, user: User, role: str, *, actor: Any) -> Me
     return membership
 
 
-STAFF_ROLE_CHOICES = ("admin", "manager", "reviewer")
+STAFF_ROLE_CHOICES = ("reviewer", "manager", "admin")
 
 
 @transaction.atomic
@@ -134,6 +134,16 @@ def do_invite_member(
             found=role,
         )
     user = User.objects.filter(email__iexact=email).first()
+    if (
+        user is not None
+        and Membership.objects.filter(user=user, organization=org, role=Role.CANDIDATE).exists()
+    ):
+        raise StateError(
+            f"{email} is a candidate of this organization; a candidate cannot also review or "
+            "manage its trials",
+            key="email",
+            state="candidate",
+        )
     link = None
     if user is None:
         user = do_create_user(email, None, display_name=name)

@@ -15,4 +15,6 @@ def membership(request: HttpRequest) -> dict[str, Any]:
     return {
         "memberships": memberships,
         "is_staff_member": any(m.is_staff_role for m in memberships),
+        "is_manager": any(m.can_manage for m in memberships),
+        "is_admin": any(m.role == "admin" for m in memberships),
     }

@@ -41,8 +41,10 @@ def login_link(request: HttpRequest, token: str) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def tokens(request: HttpRequest) -> HttpResponse:
-    """Create and revoke API tokens for the CLI (``worktrial login``)."""
-    raw = None
+    """Create and revoke API tokens for the CLI (``worktrial login``). A new token is shown once,
+    on the page the POST redirects to (reloading it does not make another)."""
+    from django.shortcuts import redirect
+
     if request.method == "POST":
         if "revoke" in request.POST:
             token = ApiToken.objects.filter(user=request.user, pk=request.POST["revoke"]).first()
@@ -50,8 +52,13 @@ def tokens(request: HttpRequest) -> HttpResponse:
                 do_revoke_api_token(token, actor=request.user)
         else:
             _, raw = do_create_api_token(request.user, request.POST.get("name", "cli"))
+            request.session["new_api_token"] = raw
+        return redirect("accounts:tokens")
+    raw = request.session.pop("new_api_token", None)
     rows = ApiToken.objects.filter(user=request.user, revoked_at__isnull=True)
-    return render(request, "accounts/tokens.html", {"tokens": rows, "raw": raw})
+    response = render(request, "accounts/tokens.html", {"tokens": rows, "raw": raw})
+    response["Cache-Control"] = "no-store"
+    return response
 
 
 @login_required

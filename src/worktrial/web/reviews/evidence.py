@@ -93,6 +93,26 @@ class Blinder:
 SEEING = Blinder("")  # for people who may see the identity: changes nothing
 
 
+def _not_the_candidate() -> frozenset[str]:
+    from worktrial.spec._starter import STARTER_AUTHOR
+
+    # the starter kit's commit and the usual bots: blinding them would rewrite the tool's own
+    # name in the scorecard (and every ".worktrial/" path), not hide a person
+    return frozenset(
+        n.casefold()
+        for n in (
+            *STARTER_AUTHOR,
+            "GitHub",
+            "noreply@github.com",
+            "github-actions[bot]",
+            "dependabot[bot]",
+        )
+    )
+
+
+NOT_THE_CANDIDATE = _not_the_candidate()
+
+
 def _git_identities(submission: Submission) -> list[str]:
     from worktrial.repo import Repo
 
@@ -105,7 +125,7 @@ def _git_identities(submission: Submission) -> list[str]:
         log.warning("cannot read the authors of submission %s: %s", submission.pk, err)
         return []
     names = {p for line in out.decode("utf-8", "replace").splitlines() for p in line.split("\0")}
-    return sorted(n for n in names if n)
+    return sorted(n for n in names if n and n.casefold() not in NOT_THE_CANDIDATE)
 
 
 def blinder_for(

@@ -4,7 +4,7 @@ evaluation job queued after the transaction commits."""
 from __future__ import annotations
 
 import shutil
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -62,7 +62,13 @@ def _check_open(candidacy: Candidacy) -> None:
 
 
 def do_submit(
-    candidacy: Candidacy, bundle: Path, *, name: str, actor: Any, via: str = "web"
+    candidacy: Candidacy,
+    bundle: Path,
+    *,
+    name: str,
+    actor: Any,
+    via: str = "web",
+    at: datetime | None = None,
 ) -> Submission:
     """Take a git bundle: verify it (size, header, fsck), unpack it into a new bare repository
     with no hooks, pin its commit, and queue its evaluation.
@@ -70,6 +76,7 @@ def do_submit(
     Args:
         bundle: the uploaded file, already on disk.
         name: how the upload is named in messages (the user's file name, never a server path).
+        at: when it was handed in (imports and the demo backdate it); default now.
 
     Raises:
         StateError: the trial or candidacy takes no submissions.
@@ -98,7 +105,7 @@ def do_submit(
                 size_bytes=intake.size_bytes,
                 via=via,
                 uploaded_by=actor,
-                uploaded_at=timezone.now(),
+                uploaded_at=at or timezone.now(),
             )
             if locked.stage == Stage.ACTIVE:
                 locked.stage = Stage.SUBMITTED

@@ -386,10 +386,13 @@ def do_ask_question(
 
 
 @transaction.atomic
-def do_answer_question(question: Question, answer: str, *, actor: Any) -> Question:
-    """The company's answer (it may be edited; the audit log keeps each version's time)."""
+def do_answer_question(
+    question: Question, answer: str, *, actor: Any, at: datetime | None = None
+) -> Question:
+    """The company's answer (it may be edited; the audit log keeps each version's time).
+    ``at`` backdates it (imports and the demo); default now."""
     question.answer = _text(answer, "answer")
-    question.answered_at = timezone.now()
+    question.answered_at = at or timezone.now()
     question.answered_by = actor
     question.save(update_fields=["answer", "answered_at", "answered_by"])
     record(
@@ -426,16 +429,22 @@ def do_post_update(
 
 @transaction.atomic
 def do_give_feedback(
-    candidacy: Candidacy, text: str, *, actor: Any, checkpoint: Checkpoint | None = None
+    candidacy: Candidacy,
+    text: str,
+    *,
+    actor: Any,
+    checkpoint: Checkpoint | None = None,
+    at: datetime | None = None,
 ) -> Feedback:
-    """Checkpoint feedback from the company to one candidate."""
+    """Checkpoint feedback from the company to one candidate (``at`` backdates it: imports and
+    the demo)."""
     if checkpoint is not None and checkpoint.trial_id != candidacy.trial_id:
         raise PlatformError("that checkpoint belongs to another trial", key="checkpoint")
     feedback = Feedback.objects.create(
         candidacy=candidacy,
         checkpoint=checkpoint,
         text=_text(text, "feedback"),
-        given_at=timezone.now(),
+        given_at=at or timezone.now(),
         given_by=actor,
     )
     record("feedback.give", actor=actor, organization=candidacy.trial.organization, target=feedback)
@@ -452,10 +461,12 @@ def do_mark_feedback_received(feedback: Feedback, *, actor: Any) -> Feedback:
 
 
 @transaction.atomic
-def do_respond_to_feedback(feedback: Feedback, response: str, *, actor: Any) -> Feedback:
-    """The candidate's response to checkpoint feedback."""
+def do_respond_to_feedback(
+    feedback: Feedback, response: str, *, actor: Any, at: datetime | None = None
+) -> Feedback:
+    """The candidate's response to checkpoint feedback (``at`` backdates it)."""
     _open_for_candidate(feedback.candidacy)
-    now = timezone.now()
+    now = at or timezone.now()
     feedback.response = _text(response, "response")
     feedback.responded_at = now
     feedback.received_at = feedback.received_at or now
