@@ -124,15 +124,15 @@ def seed_demo(*, progress: Progress | None = None) -> SeededDemo:
             if name == "iterative-engineer":
                 question = trials.do_ask_question(
                     candidacy,
-                    "Is a missed fraud case worse than a false alarm for the team that reviews "
-                    "the flagged transactions?",
+                    "Is a missed malignant mass worse than a false alarm for the radiologists "
+                    "who review the flagged cases?",
                     actor=user,
                     at=repo.start + timedelta(hours=2),
                 )
                 trials.do_answer_question(
                     question,
-                    "Yes: a missed case costs far more than a review. Keep recall at 0.85 or "
-                    "above and tell us what precision that costs.",
+                    "Yes: a missed malignancy costs far more than a second read. Keep recall at "
+                    "0.85 or above and tell us what precision that costs.",
                     actor=manager,
                     at=repo.start + timedelta(hours=4),
                 )
@@ -140,7 +140,7 @@ def seed_demo(*, progress: Progress | None = None) -> SeededDemo:
                 feedback = trials.do_give_feedback(
                     candidacy,
                     "Good start. Before tuning further, show us how the model does on the "
-                    "smallest merchants, and keep the latency budget in view.",
+                    "smallest masses, and keep the latency budget in view.",
                     actor=manager,
                     checkpoint=checkpoint,
                     at=repo.start + timedelta(days=checkpoint.day, hours=8),
