@@ -5,7 +5,6 @@ from __future__ import annotations
 import io
 import json
 import os
-import stat
 import sys
 from datetime import UTC, date, datetime, time
 from enum import StrEnum
@@ -34,7 +33,6 @@ if TYPE_CHECKING:  # scoring and the sandbox import NumPy: loaded only for --run
 RUN_NEEDS_BUNDLE = (
     "--run needs the trial's bundle folder (with its hidden holdout), not a trial.toml"
 )
-SHARED_HOME = Path("/var/lib/worktrial")
 """Where root keeps environments and runs when its own home is closed to other users: the
 sandbox runs as an unprivileged user who must enter these folders."""
 
@@ -141,38 +139,20 @@ def run_home() -> Path:
 
     ``$WORKTRIAL_HOME`` when set; else ``~/.local/share/worktrial``, except for root when other
     users cannot enter it (``/root`` is usually mode 0700): the sandbox user must read the
-    environment, so root uses :data:`SHARED_HOME` (created mode 0755).
+    environment, so root uses ``/var/lib/worktrial`` (created mode 0755).
     """
-    from worktrial.sandbox.environment import blocked_for_others, default_home
+    from worktrial.sandbox.environment import default_home, run_home_for
 
     home = default_home()
-    if os.environ.get("WORKTRIAL_HOME") or os.geteuid() != 0:
+    if os.environ.get("WORKTRIAL_HOME"):
         return home
-    if blocked_for_others(home) is None:
-        return home
-    return SHARED_HOME
+    return run_home_for(home)
 
 
 def _open_folder(path: Path) -> Path:
-    """``path`` created with every new folder mode 0755 (the sandbox user passes through)."""
-    missing = []
-    folder = path
-    while not folder.exists():
-        missing.append(folder)
-        folder = folder.parent
-    for folder in reversed(missing):
-        try:
-            folder.mkdir(mode=0o755)
-            folder.chmod(0o755)  # mkdir's mode is masked by the umask
-        except FileExistsError:
-            pass
-        except OSError as err:
-            raise WorktrialError(
-                f"{folder}: cannot create the folder ({err.strerror or err})", path=str(folder)
-            ) from err
-    if not stat.S_ISDIR(path.stat().st_mode):
-        raise UsageError(f"{path}: expected a folder, found a file", path=str(path))
-    return path
+    from worktrial.sandbox.environment import open_folder
+
+    return open_folder(path)
 
 
 def _check_run_options(

@@ -46,7 +46,7 @@ from datetime import UTC, datetime
 from importlib import metadata
 from pathlib import Path
 
-from worktrial.errors import EnvironmentBuildError
+from worktrial.errors import EnvironmentBuildError, SandboxError
 from worktrial.sandbox._types import Mount
 
 Progress = Callable[[str], None]
@@ -88,6 +88,45 @@ def default_home() -> Path:
     if env:
         return Path(env).expanduser()
     return Path.home() / ".local" / "share" / "worktrial"
+
+
+SHARED_RUN_HOME = Path("/var/lib/worktrial")
+"""Where root keeps runtime environments and runs when its data folder is closed to other users
+(the sandbox runs as an unprivileged user who must enter them)."""
+
+
+def run_home_for(home: Path) -> Path:
+    """``home``, or :data:`SHARED_RUN_HOME` when we are root and other users cannot enter
+    ``home`` (root's home is usually mode 0700)."""
+    if os.geteuid() != 0 or blocked_for_others(home) is None:
+        return home
+    return SHARED_RUN_HOME
+
+
+def open_folder(path: Path) -> Path:
+    """``path``, created with every new folder mode 0755 so the sandbox user passes through.
+
+    Raises:
+        SandboxError: a folder cannot be created, or ``path`` is a file.
+    """
+    missing = []
+    folder = path
+    while not folder.exists():
+        missing.append(folder)
+        folder = folder.parent
+    for folder in reversed(missing):
+        try:
+            folder.mkdir(mode=0o755)
+            folder.chmod(0o755)  # mkdir's mode is masked by the umask
+        except FileExistsError:
+            pass
+        except OSError as err:
+            raise SandboxError(
+                f"{folder}: cannot create the folder ({err.strerror or err})", path=str(folder)
+            ) from err
+    if not path.is_dir():
+        raise SandboxError(f"{path}: expected a folder, found a file", path=str(path))
+    return path
 
 
 def normalize_name(name: str) -> str:

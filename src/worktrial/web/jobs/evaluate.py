@@ -12,7 +12,6 @@ the row's reason carries the run's verdict in words.
 
 from __future__ import annotations
 
-import os
 import sysconfig
 import time
 from collections.abc import Callable
@@ -35,9 +34,6 @@ if TYPE_CHECKING:  # the sandbox and scoring import NumPy: loaded only for sandb
 
 Progress = Callable[[str], None]
 
-SHARED_RUN_HOME = Path("/var/lib/worktrial")
-"""Where root keeps environments and runs when the data folder is closed to other users (the
-sandbox runs as an unprivileged user who must enter them)."""
 
 SANDBOX_NOT_SET_UP = (
     "your code could not be run: the server's sandbox is not set up ({problem}); the team has "
@@ -116,34 +112,21 @@ def choose_sandbox() -> Sandbox:
         raise SandboxError(SANDBOX_NOT_SET_UP.format(problem=problem), backend=name) from err
 
 
+def _open_folder(path: Path) -> Path:
+    from worktrial.sandbox.environment import open_folder
+
+    return open_folder(path)
+
+
 def run_home() -> Path:
     """Where runtime environments and run folders go: ``WORKTRIAL_RUN_HOME``; else the data
     folder, unless we are root and other users cannot enter it (root's home is usually 0700):
-    then :data:`SHARED_RUN_HOME`."""
-    from worktrial.sandbox.environment import blocked_for_others
+    then ``/var/lib/worktrial``."""
+    from worktrial.sandbox.environment import run_home_for
 
     if settings.WORKTRIAL_RUN_HOME:
         return Path(settings.WORKTRIAL_RUN_HOME)
-    home = storage.home()
-    if os.geteuid() != 0 or blocked_for_others(home) is None:
-        return home
-    return SHARED_RUN_HOME
-
-
-def open_folder(path: Path) -> Path:
-    """``path`` created with every new folder mode 0755, so the sandbox user passes through."""
-    missing = []
-    folder = path
-    while not folder.exists():
-        missing.append(folder)
-        folder = folder.parent
-    for folder in reversed(missing):
-        try:
-            folder.mkdir(mode=0o755)
-            folder.chmod(0o755)  # mkdir's mode is masked by the umask
-        except FileExistsError:
-            pass
-    return path
+    return run_home_for(storage.home())
 
 
 def linked_site_packages() -> list[Path]:
@@ -170,7 +153,7 @@ def sandboxed_runs(
 
     sandbox = choose_sandbox()
     bundle = load_bundle(bundle_dir)
-    home = open_folder(run_home())
+    home = _open_folder(run_home())
     progress("runtime environment")
     env = build_environment(
         environment_requirements(bundle.spec),
@@ -179,7 +162,7 @@ def sandboxed_runs(
         progress=progress,
     )
     repo = Repo(repo_dir)
-    runs = open_folder(home / "runs" / bundle.spec.id)
+    runs = _open_folder(home / "runs" / bundle.spec.id)
     # one folder per attempt (an attempt that died leaves its folder and logs behind)
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
     stem = f"evaluation-{evaluation.pk}-attempt-{evaluation.attempts}-{stamp}"
