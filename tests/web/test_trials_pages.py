@@ -34,7 +34,7 @@ from worktrial.web.reviews.actions import do_assign_reviewer
 from worktrial.web.reviews.models import Review
 from worktrial.web.submissions.actions import do_submit
 from worktrial.web.submissions.models import Submission
-from worktrial.web.trials import actions, charts
+from worktrial.web.trials import actions, charts, dashboard
 from worktrial.web.trials.actions import invitation_for
 from worktrial.web.trials.models import Candidacy, Question, Trial
 
@@ -496,6 +496,133 @@ def test_dashboard_queries_do_not_grow_with_candidates(
     assert page.count('<tr id="candidacy-') == 30
 
 
+def _bulk_candidacies(
+    trial: Trial, first: int, n: int, dimensions: dict[str, Any]
+) -> dict[int, float | None]:
+    """Candidacies number ``first`` to ``first + n - 1``: two in three with two evaluated
+    submissions, the rest invited without any; every fourth asked a question still open.
+    Returns each one's expected overall score (that of the latest submission). Rows made in
+    bulk: the dashboard only reads them (the real path through the actions is the module's
+    scored candidacy)."""
+    now = timezone.now()
+    numbers = range(first, first + n)
+    made = Candidacy.objects.bulk_create(
+        Candidacy(
+            trial=trial,
+            email=f"bulk{i}@example.test",
+            name=f"Bulk {i:03d}",
+            alias=f"candidate-{5000 + i}",
+            stage="submitted" if i % 3 != 2 else "invited",
+            starts_at=now,
+            deadline=now + timedelta(days=7),
+        )
+        for i in numbers
+    )
+    expected = {
+        c.pk: 1 + (i % 17) / 4 if i % 3 != 2 else None for i, c in zip(numbers, made, strict=True)
+    }
+    subs = Submission.objects.bulk_create(
+        Submission(
+            candidacy=c,
+            number=number,
+            commit="a" * 40,
+            repo_dir="repos/none",
+            size_bytes=1,
+            uploaded_at=now,
+        )
+        for c in made
+        if expected[c.pk] is not None
+        for number in (1, 2)
+    )
+    Evaluation.objects.bulk_create(
+        Evaluation(
+            submission=s,
+            spec_version=trial.spec_version,
+            status="done",
+            queued_at=now,
+            # the first submission's score must never show: only the latest one counts
+            overall=expected[s.candidacy.pk] if s.number == 2 else 9.0,
+            dimensions=dimensions,
+            red_flags=s.number,
+        )
+        for s in subs
+    )
+    Question.objects.bulk_create(
+        Question(candidacy=c, text=f"question {i}", asked_at=now)
+        for i, c in zip(numbers, made, strict=True)
+        if i % 4 == 0
+    )
+    return expected
+
+
+def test_dashboard_pages_a_large_trial_in_as_many_queries(
+    world: World, login: Callable[[User], Client]
+) -> None:
+    trial = actions.do_create_trial_from_template(
+        world.acme.org, "classification", actor=world.acme.manager
+    )
+    client = login(world.acme.manager)
+    url = f"/trials/{trial.pk}/"
+
+    def get(query: str = "") -> tuple[int, str]:
+        with CaptureQueriesContext(connection) as ctx:
+            response = client.get(url + query)
+        assert response.status_code == 200
+        return len(ctx.captured_queries), _text(response)
+
+    expected = _bulk_candidacies(trial, 0, 3, world.evaluation.dimensions)
+    small, page = get()
+    assert page.count('<tr id="candidacy-') == 3 and 'rel="next"' not in page
+    assert page.count('<circle class="dot"') == 2  # few scored: a dot for each
+    expected.update(_bulk_candidacies(trial, 3, 150, world.evaluation.dimensions))
+    large, page = get()
+    # past STRIP_MAX scored candidates the chart is a histogram from a GROUP BY, and the
+    # scored rows themselves are no longer read
+    assert dashboard.STRIP_MAX < 102
+    assert large <= small <= 12
+    assert page.count('<tr id="candidacy-') == dashboard.PAGE_SIZE == 50
+    assert 'class="chart strip histogram"' in page and '<circle class="dot"' not in page
+    assert "102 of 153 candidates scored" in page
+    assert '<td class="num" data-stage="submitted">102</td>' in page
+    assert '<td class="num" data-stage="invited">51</td>' in page
+    assert '<span class="badge open">39 open</span>' in page
+    assert "candidates 1–50 of 153 · page 1 of 4" in page
+    assert f'href="{url}?sort=-overall&amp;page=2"' in page and 'rel="prev"' not in page
+
+    def order(sort: str) -> list[int]:
+        ids: list[int] = []
+        for number in (1, 2, 3, 4):
+            _, text = get(f"?sort={sort}&page={number}")
+            ids += [int(pk) for pk in re.findall(r'<tr id="candidacy-(\d+)">', text)]
+        return ids
+
+    alias = {c.pk: c.alias for c in Candidacy.objects.filter(trial=trial)}
+    scored = [pk for pk, score in expected.items() if score is not None]
+    unscored = sorted((pk for pk, score in expected.items() if score is None), key=alias.get)
+
+    def by_score(descending: bool) -> list[int]:
+        sign = -1 if descending else 1
+        return sorted(scored, key=lambda pk: (sign * (expected[pk] or 0), alias[pk]))
+
+    # across pages, every candidate once; without a score last either way; ties by alias
+    assert order("-overall") == by_score(True) + unscored
+    assert order("overall") == by_score(False) + unscored
+    _, last = get("?page=4")
+    assert last.count('<tr id="candidacy-') == 3 and "candidates 151–153 of 153" in last
+    assert 'rel="prev"' in last and 'rel="next"' not in last
+    # a page out of range or not a number: the nearest page there is
+    assert "candidates 151–153 of 153 · page 4 of 4" in get("?page=99")[1]
+    assert "candidates 1–50 of 153 · page 1 of 4" in get("?page=0")[1]
+    assert "candidates 1–50 of 153 · page 1 of 4" in get("?page=x")[1]
+    fragment = client.get(
+        f"{url}?sort=alias&page=2", HTTP_HX_REQUEST="true", HTTP_HX_TARGET="candidates"
+    )
+    text = _text(fragment)
+    assert text.startswith('<div id="candidates"') and "<html" not in text
+    assert "candidates 51–100 of 153 · page 2 of 4" in text
+    assert f'href="{url}?sort=alias&amp;page=3"' in text
+
+
 def test_candidacy_page_queries_do_not_grow_with_events(
     world: World, login: Callable[[User], Client]
 ) -> None:
@@ -894,3 +1021,13 @@ def test_strip_plot_keeps_every_candidate_visible() -> None:
     svg = charts.score_strip(dots)
     ys = re.findall(r'<circle class="dot" cx="[\d.]+" cy="([\d.]+)"', svg)
     assert len(set(ys)) == 5  # equal scores are stacked, not drawn on top of each other
+
+
+def test_histogram_bins_cover_the_scale() -> None:
+    bins = dashboard.histogram([(1.0, 2), (2.3, 1), (4.99, 1), (5.0, 3)])
+    assert len(bins) == 16 and (bins[0].low, bins[-1].high) == (1.0, 5.0)
+    assert [b.count for b in bins if b.count] == [2, 1, 4]  # 5.0 falls in the last bin
+    assert (bins[5].low, bins[5].high, bins[5].count) == (2.25, 2.5, 1)
+    svg = charts.score_histogram(bins, title="<i>scores</i>")
+    assert "<i>" not in svg and "&lt;i&gt;scores&lt;/i&gt;" in svg
+    assert svg.count("<rect ") == 3 and "<title>4.75–5: 4</title>" in svg

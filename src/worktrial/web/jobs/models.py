@@ -50,7 +50,14 @@ class Evaluation(models.Model):
                 fields=["submission", "spec_version"], name="one_evaluation_per_spec_version"
             )
         ]
-        indexes = [models.Index(fields=["status", "lease_expires_at"])]
+        indexes = [
+            models.Index(fields=["status", "lease_expires_at"]),
+            # a candidacy's latest evaluation (the newest of its last submission) in one
+            # step: the trial dashboard looks it up for every candidate on each visit
+            models.Index(
+                fields=["submission", "-queued_at", "-id"], name="evaluation_newest_first"
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"evaluation {self.pk} of {self.submission_id}: {self.status}"

@@ -107,6 +107,53 @@ def score_strip(dots: Sequence[Dot], *, width: int = 560, title: str = "") -> Sa
 
 
 @dataclass(frozen=True, slots=True)
+class Bin:
+    """How many scores fall in ``[low, high)`` (the last bin includes its upper end)."""
+
+    low: float
+    high: float
+    count: int
+
+
+def score_histogram(bins: Sequence[Bin], *, width: int = 560, title: str = "") -> SafeString:
+    """A histogram of scores on the rubric's 1-5 scale, on the same axis as
+    :func:`score_strip`: for cohorts too large to draw one dot per candidate."""
+    left, right, top, room = 24, 24, 10, 90
+    span = width - left - right
+
+    def x_of(score: float) -> float:
+        clamped = min(max(score, SCORE_MIN), SCORE_MAX)
+        return left + span * (clamped - SCORE_MIN) / (SCORE_MAX - SCORE_MIN)
+
+    most = max((b.count for b in bins), default=0) or 1
+    axis_y = top + room
+    height = axis_y + 24
+    parts = [
+        f'<svg class="chart strip histogram" role="img" viewBox="0 0 {width} {height}" '
+        f'width="{width}" height="{height}" xmlns="http://www.w3.org/2000/svg">'
+        f"<title>{escape(title or 'Overall scores')}</title>"
+        f'<line class="axis" x1="{left}" y1="{axis_y}" x2="{width - right}" y2="{axis_y}"/>'
+    ]
+    for tick in range(int(SCORE_MIN), int(SCORE_MAX) + 1):
+        x = x_of(tick)
+        parts.append(
+            f'<line class="tick" x1="{x:.1f}" y1="{axis_y}" x2="{x:.1f}" y2="{axis_y + 4}"/>'
+            f'<text class="label" x="{x:.1f}" y="{axis_y + 17}" text-anchor="middle">{tick}</text>'
+        )
+    for b in bins:
+        if not b.count:
+            continue
+        x0, x1 = x_of(b.low), x_of(b.high)
+        h, w = max(room * b.count / most, 1.0), max(x1 - x0 - 2, 1.0)
+        parts.append(
+            f'<rect class="dot" x="{x0 + 1:.1f}" y="{axis_y - h:.1f}" width="{w:.1f}" '
+            f'height="{h:.1f}"><title>{b.low:g}–{b.high:g}: {b.count}</title></rect>'
+        )
+    parts.append("</svg>")
+    return mark_safe("".join(parts))
+
+
+@dataclass(frozen=True, slots=True)
 class Mark:
     """One event on the timeline: its lane, time, label (the tooltip) and anchor in the list."""
 

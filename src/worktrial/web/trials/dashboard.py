@@ -1,27 +1,56 @@
-"""The trial dashboard's data: one row per visible candidacy with its latest evaluation, in a
-fixed number of queries whatever the number of candidates (a test counts them)."""
+"""The trial dashboard's data: the candidates table one page at a time, sorted by the database,
+and the counts and charts from aggregate queries.
+
+The number of queries and the Python work are fixed whatever the number of candidates: a page
+holds :data:`PAGE_SIZE` rows, the charts come from ``GROUP BY`` queries, and the scores of every
+candidate are read one by one only while there are few enough to draw each as a dot (tests
+count the queries; ``bench/dashboard.py`` measures a trial with 10,000 submissions).
+"""
 
 from __future__ import annotations
 
-from collections import Counter
-from collections.abc import Callable
-from dataclasses import dataclass, field
-from typing import Any
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from math import ceil
+from typing import Any, TypedDict
 
-from django.db.models import Count, IntegerField, OuterRef, QuerySet, Subquery, Value
-from django.db.models.functions import Coalesce
-from django.utils.safestring import SafeString
+from django.db.models import (
+    Case,
+    CharField,
+    Count,
+    F,
+    FloatField,
+    IntegerField,
+    OrderBy,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
+from django.db.models.fields.json import KeyTextTransform
+from django.db.models.functions import Cast, Coalesce, Lower, NullIf
+from django.urls import reverse
+from django.utils.safestring import SafeString, mark_safe
 
 from worktrial.rubric import DIMENSION_TITLES, DIMENSIONS
-from worktrial.web.jobs.models import Evaluation
-from worktrial.web.reviews.models import Review
+from worktrial.web.jobs.models import Evaluation, EvaluationStatus
 from worktrial.web.submissions.models import Submission
 from worktrial.web.trials import charts
 from worktrial.web.trials.models import STAGE_ORDER, Candidacy, PaymentStatus, Question, Stage
 
 DEFAULT_SORT = "-overall"
+PAGE_SIZE = 50
+# Up to this many scored candidates the score chart draws each as a dot linking to their page;
+# beyond it, a histogram from one GROUP BY (a dot per candidate stops being readable, and
+# reading every score into Python would grow with the trial).
+STRIP_MAX = 100
+HISTOGRAM_BIN = 0.25
 PAYMENT_ORDER: list[str] = list(PaymentStatus.values)
 STATUS_ORDER = ["done", "running", "queued", "failed"]
+PENDING = ("queued", "running")
+DONE = "done"
 
 
 def _count(model: Any, **filters: Any) -> Coalesce:
@@ -37,136 +66,335 @@ def _count(model: Any, **filters: Any) -> Coalesce:
     return Coalesce(Subquery(rows[:1], output_field=IntegerField()), Value(0))
 
 
-def latest_evaluation_id() -> Subquery:
-    """The id of a candidacy's latest evaluation: of its last submission, the newest one."""
-    latest = Evaluation.objects.filter(submission__candidacy=OuterRef("pk")).order_by(
-        "-submission__number", "-queued_at", "-pk"
+def _latest(value: Any, output_field: Any) -> Subquery:
+    """``value`` computed on a candidacy's latest evaluation: of its last submission, the
+    newest one (NULL when it has none).
+
+    Two nested lookups, each one step down an index (a submission's ``(candidacy, number)``,
+    an evaluation's ``(submission, -queued_at, -id)``), rather than a join sorted per
+    candidacy: the dashboard computes this for every candidate of the trial to sort them and
+    to chart their scores."""
+    last_submission = (
+        Submission.objects.filter(candidacy=OuterRef(OuterRef("pk")))
+        .order_by("-number")
+        .values("pk")[:1]
     )
-    return Subquery(latest.values("pk")[:1])
+    latest = (
+        Evaluation.objects.filter(submission=Subquery(last_submission))
+        .order_by("-queued_at", "-pk")
+        .annotate(v=value)
+        .values("v")
+    )
+    return Subquery(latest[:1], output_field=output_field)
+
+
+def latest_evaluation_id() -> Subquery:
+    """The id of a candidacy's latest evaluation."""
+    return _latest(F("pk"), IntegerField())
+
+
+def _when_done(value: Any) -> Case:
+    return Case(When(status=DONE, then=value), default=None)
+
+
+def latest_overall() -> Subquery:
+    """A candidacy's overall score: that of its latest evaluation, once it is done."""
+    return _latest(_when_done(F("overall")), FloatField())
+
+
+def _ranked(field_name: str, order: Sequence[str]) -> Case:
+    return Case(
+        *(When(**{field_name: value}, then=Value(i)) for i, value in enumerate(order)),
+        default=None,
+        output_field=IntegerField(),
+    )
+
+
+SORTS: tuple[str, ...] = (
+    "alias",
+    "stage",
+    "status",
+    "overall",
+    *DIMENSIONS,
+    "red_flags",
+    "questions",
+    "submissions",
+)
+# Sorting by name only for those who see names: an order by name would tell a blind reviewer
+# who is who.
+IDENTITY_SORTS: tuple[str, ...] = ("name", "payment")
+
+
+def sort_key(sort: str, *, identity: bool) -> str:
+    """``sort`` (``"overall"``, ``"-overall"``…) when it names a column this viewer may sort
+    by, else the default."""
+    name = sort.lstrip("-")
+    if name in SORTS or (identity and name in IDENTITY_SORTS):
+        return f"-{name}" if sort.startswith("-") else name
+    return DEFAULT_SORT
+
+
+def sort_expression(name: str) -> Any:
+    """The SQL expression on a candidacy that column ``name`` (from :data:`SORTS` or
+    :data:`IDENTITY_SORTS`) sorts by."""
+    if name in DIMENSIONS:
+        score = Cast(KeyTextTransform(name, "dimensions"), FloatField())
+        return _latest(_when_done(score), FloatField())
+    builders: dict[str, Callable[[], Any]] = {
+        "alias": lambda: F("alias"),
+        "stage": lambda: _ranked("stage", STAGE_ORDER),
+        "status": lambda: _latest(_ranked("status", STATUS_ORDER), IntegerField()),
+        "overall": latest_overall,
+        "red_flags": lambda: _latest(_when_done(F("red_flags")), IntegerField()),
+        "questions": lambda: _count(Question, answered_at__isnull=True),
+        "submissions": lambda: _count(Submission),
+        "name": lambda: Lower(
+            Coalesce(NullIf(F("name"), Value("")), F("email"), output_field=CharField())
+        ),
+        "payment": lambda: _ranked("payment_status", PAYMENT_ORDER),
+    }
+    return builders[name]()
+
+
+def link_maker(view: str) -> Callable[[int], str]:
+    """``pk -> URL`` of ``view`` (a URL taking one integer id): reversed once, then formatted
+    (``reverse`` costs tens of microseconds and the table links every row twice)."""
+    marker = 987654321
+    head, tail = reverse(view, args=[marker]).split(str(marker))
+    return lambda pk: f"{head}{pk}{tail}"
+
+
+def _text(score: float | None) -> str:
+    return "–" if score is None else f"{score:.1f}"
+
+
+STAGE_LABELS: dict[str, str] = dict(Stage.choices)
+STATUS_LABELS: dict[str, str] = dict(EvaluationStatus.choices)
+PAYMENT_LABELS: dict[str, str] = dict(PaymentStatus.choices)
+_CELL = '<td class="num score">{}</td>'
+
+
+class Row(TypedDict):
+    """One candidacy on the dashboard, every value ready to show.
+
+    The table is rendered on every visit, so its work is kept small: numbers are formatted
+    here (a template filter costs many times more), and a row is a dict because the template
+    engine finds a key at its first try where an attribute costs it a caught exception.
+    """
+
+    pk: int
+    alias: str
+    name: str
+    email: str
+    stage: str
+    stage_label: str
+    payment_status: str
+    payment_label: str
+    status: str  # of the latest evaluation; "" when there is none
+    status_label: str
+    reason: str
+    overall: float | None  # once the latest evaluation is done
+    overall_text: str
+    red_flags: int | None  # once the latest evaluation is done
+    dimensions: list[float | None]  # in rubric order; None: not scored
+    dimension_cells: SafeString  # the six table cells of ``dimensions``
+    open_questions: int
+    href: str  # the candidate's page
+    scorecard_href: str  # the latest evaluation's scorecard, once it is done
+
+
+def _row(
+    c: Any,
+    ev: Evaluation | None,
+    candidacy_href: Callable[[int], str],
+    scorecard_href: Callable[[int], str],
+) -> Row:
+    done = ev is not None and ev.status == DONE
+    scores = ev.dimensions if ev is not None and done else {}
+    dimensions = [_score(scores.get(d)) for d in DIMENSIONS]
+    overall = ev.overall if ev is not None and done else None
+    return Row(
+        pk=c.pk,
+        alias=c.alias,
+        name=c.name,
+        email=c.email,
+        stage=c.stage,
+        stage_label=STAGE_LABELS.get(c.stage, c.stage),
+        payment_status=c.payment_status,
+        payment_label=PAYMENT_LABELS.get(c.payment_status, c.payment_status),
+        status=ev.status if ev is not None else "",
+        status_label=STATUS_LABELS.get(ev.status, ev.status) if ev is not None else "",
+        reason=ev.reason if ev is not None else "",
+        overall=overall,
+        overall_text=_text(overall),
+        red_flags=ev.red_flags if ev is not None and done else None,
+        dimensions=dimensions,
+        # digits or a dash only: nothing to escape
+        dimension_cells=mark_safe("".join(_CELL.format(_text(v)) for v in dimensions)),
+        open_questions=c.n_open_questions,
+        href=candidacy_href(c.pk),
+        scorecard_href=scorecard_href(ev.pk) if ev is not None and done else "",
+    )
 
 
 @dataclass
-class Row:
-    """One candidacy on the dashboard."""
+class Page:
+    """One page of the candidates table."""
 
-    candidacy: Candidacy
-    evaluation: Evaluation | None
-    submissions: int
-    open_questions: int
-    reviews: int
-    reviews_submitted: int
-    dimensions: list[float | None] = field(default_factory=list)
+    rows: list[Row]
+    number: int  # 1-based
+    pages: int
+    total: int
+    sort: str
 
     @property
-    def overall(self) -> float | None:
-        ev = self.evaluation
-        return ev.overall if ev is not None and ev.status == "done" else None
+    def first(self) -> int:
+        """The position of the page's first row among all (1-based; 0 when empty)."""
+        return (self.number - 1) * PAGE_SIZE + 1 if self.rows else 0
 
     @property
-    def red_flags(self) -> int | None:
-        ev = self.evaluation
-        return ev.red_flags if ev is not None and ev.status == "done" else None
+    def last(self) -> int:
+        return self.first + len(self.rows) - 1 if self.rows else 0
+
+    @property
+    def pending(self) -> bool:
+        """Whether an evaluation shown on this page is queued or running (the table is then
+        refreshed until it is done)."""
+        return any(r["status"] in PENDING for r in self.rows)
 
 
-def rows_for(candidacies: QuerySet[Candidacy]) -> list[Row]:
-    """The dashboard rows of ``candidacies`` (two queries)."""
+def page_number(raw: Any, total: int) -> int:
+    """The page asked for, as a number within the pages there are (a bad value: the first)."""
+    try:
+        number = int(raw)
+    except (TypeError, ValueError):
+        number = 1
+    return min(max(number, 1), max(ceil(total / PAGE_SIZE), 1))
+
+
+def page_of(candidacies: QuerySet[Candidacy], sort: str, number: int, total: int) -> Page:
+    """Page ``number`` of ``candidacies`` (``total`` of them) ordered by ``sort`` (a valid key
+    from :func:`sort_key`): two queries. Rows without a value go last in either direction;
+    ties are in alias order."""
+    expression = sort_expression(sort.lstrip("-"))
+    order = OrderBy(F("sort_value"), descending=sort.startswith("-"), nulls_last=True)
+    start = (number - 1) * PAGE_SIZE
     annotated = candidacies.annotate(
+        sort_value=expression,
         latest_evaluation=latest_evaluation_id(),
-        n_submissions=_count(Submission),
         n_open_questions=_count(Question, answered_at__isnull=True),
-        n_reviews=_count(Review),
-        n_reviews_submitted=_count(Review, submitted_at__isnull=False),
-    ).order_by("pk")
+    ).order_by(order, "alias", "pk")[start : start + PAGE_SIZE]
+    found = list(annotated)
     evaluations = {
         ev.pk: ev
         for ev in Evaluation.objects.filter(
-            pk__in=Subquery(annotated.values("latest_evaluation"))
+            pk__in=[c.latest_evaluation for c in found if c.latest_evaluation is not None]
         ).only("pk", "status", "reason", "overall", "dimensions", "red_flags", "submission_id")
     }
-    rows: list[Row] = []
-    for c in annotated:
-        ev = evaluations.get(c.latest_evaluation)
-        scores = ev.dimensions if ev is not None and ev.status == "done" else {}
-        rows.append(
-            Row(
-                candidacy=c,
-                evaluation=ev,
-                submissions=c.n_submissions,
-                open_questions=c.n_open_questions,
-                reviews=c.n_reviews,
-                reviews_submitted=c.n_reviews_submitted,
-                dimensions=[_score(scores.get(d)) for d in DIMENSIONS],
-            )
-        )
-    return rows
+    candidacy_href = link_maker("trials:candidacy")
+    scorecard_href = link_maker("trials:scorecard")
+    rows = [
+        _row(c, evaluations.get(c.latest_evaluation), candidacy_href, scorecard_href) for c in found
+    ]
+    pages = max(ceil(total / PAGE_SIZE), 1)
+    return Page(rows, number, pages, total, sort)
 
 
 def _score(value: Any) -> float | None:
     return float(value) if isinstance(value, int | float) else None
 
 
-def _dimension_key(i: int) -> Callable[[Row], Any]:
-    return lambda r: r.dimensions[i]
+# --------------------------------------------------------------------------- aggregates
 
 
-def sort_keys(*, identity: bool) -> dict[str, Callable[[Row], Any]]:
-    """The columns the table sorts by. Sorting by name only for those who see names: an order
-    by name would tell a blind reviewer something about who is who."""
-    keys: dict[str, Callable[[Row], Any]] = {
-        "alias": lambda r: r.candidacy.alias,
-        "stage": lambda r: STAGE_ORDER.index(r.candidacy.stage),
-        "status": lambda r: (
-            STATUS_ORDER.index(r.evaluation.status) if r.evaluation is not None else None
-        ),
-        "overall": lambda r: r.overall,
-        "red_flags": lambda r: r.red_flags,
-        "questions": lambda r: r.open_questions,
-        "submissions": lambda r: r.submissions,
-    }
-    for i, d in enumerate(DIMENSIONS):
-        keys[d] = _dimension_key(i)
-    if identity:
-        keys["name"] = lambda r: (r.candidacy.name or r.candidacy.email).lower()
-        keys["payment"] = lambda r: PAYMENT_ORDER.index(r.candidacy.payment_status)
-    return keys
+@dataclass
+class Counts:
+    """Candidates in every stage (stage, label, count; zeros included) and their unanswered
+    questions."""
+
+    stages: list[tuple[str, str, int]]
+    open_questions: int
+
+    @property
+    def total(self) -> int:
+        return sum(n for _, _, n in self.stages)
 
 
-def sort_rows(rows: list[Row], sort: str, *, identity: bool) -> tuple[list[Row], str]:
-    """``rows`` ordered by ``sort`` (``"overall"``, ``"-overall"``…; unknown: the default).
-    Rows without a value go last in either direction; ties keep the alias order."""
-    keys = sort_keys(identity=identity)
-    name = sort.lstrip("-")
-    if name not in keys:
-        sort, name = DEFAULT_SORT, DEFAULT_SORT.lstrip("-")
-    key = keys[name]
-    descending = sort.startswith("-")
-    ordered = sorted(rows, key=lambda r: r.candidacy.alias)
-    present = [r for r in ordered if key(r) is not None]
-    missing = [r for r in ordered if key(r) is None]
-    present.sort(key=key, reverse=descending)
-    return present + missing, sort
-
-
-def stage_bars(rows: list[Row]) -> SafeString:
-    """Counts of candidates in every stage, in the stages' order (zeros included)."""
-    counts = Counter(r.candidacy.stage for r in rows)
-    return charts.stage_bars(
-        [charts.Bar(label, value, counts.get(value, 0)) for value, label in Stage.choices]
+def counts(candidacies: QuerySet[Candidacy]) -> Counts:
+    """How many of ``candidacies`` are in each stage and how many questions they left open:
+    one GROUP BY (the join with questions is counted apart: each candidacy once)."""
+    grouped = (
+        candidacies.order_by()
+        .values_list("stage")
+        .annotate(
+            n=Count("pk", distinct=True),
+            open=Count("questions", filter=Q(questions__answered_at__isnull=True)),
+        )
+        .values_list("stage", "n", "open")
     )
+    by_stage: dict[str, int] = {}
+    open_questions = 0
+    for stage, n, open_ in grouped:
+        by_stage[stage] = n
+        open_questions += open_
+    stages = [(value, label, by_stage.get(value, 0)) for value, label in Stage.choices]
+    return Counts(stages, open_questions)
 
 
-def stage_counts(rows: list[Row]) -> list[tuple[str, str, int]]:
-    """(stage, label, count) for every stage, in order."""
-    counts = Counter(r.candidacy.stage for r in rows)
-    return [(value, label, counts.get(value, 0)) for value, label in Stage.choices]
+def stage_bars(counts: list[tuple[str, str, int]]) -> SafeString:
+    """Candidates in every stage as bars, from :func:`stage_counts`."""
+    return charts.stage_bars([charts.Bar(label, value, n) for value, label, n in counts])
 
 
-def score_strip(rows: list[Row], href: Callable[[Row], str]) -> SafeString:
-    """The overall scores of the rows that have one."""
-    return charts.score_strip(
-        [charts.Dot(r.candidacy.alias, r.overall, href(r)) for r in rows if r.overall is not None],
-        title="Overall scores (1-5)",
+@dataclass
+class Scores:
+    """The overall scores of a trial's candidates, for the chart: how many are scored, and
+    either each of them (``dots``, few enough to draw one by one) or their histogram."""
+
+    scored: int
+    dots: list[charts.Dot]
+    bins: list[charts.Bin]
+
+    def chart(self) -> SafeString:
+        title = "Overall scores (1-5)"
+        if self.dots:
+            return charts.score_strip(self.dots, title=title)
+        return charts.score_histogram(self.bins, title=title)
+
+
+def scores(candidacies: QuerySet[Candidacy]) -> Scores:
+    """The overall scores of ``candidacies``: how many have each score (one GROUP BY), and
+    while there are at most :data:`STRIP_MAX`, the scored candidates themselves (one more
+    query) so each is drawn as a dot linking to their page."""
+    with_score = candidacies.annotate(score=latest_overall())
+    grouped = (
+        with_score.order_by().values_list("score").annotate(n=Count("pk")).values_list("score", "n")
     )
+    pairs = [(float(score), n) for score, n in grouped if score is not None]
+    scored = sum(n for _, n in pairs)
+    if not 0 < scored <= STRIP_MAX:
+        return Scores(scored, [], histogram(pairs))
+    href = link_maker("trials:candidacy")
+    few = with_score.filter(score__isnull=False).order_by("alias", "pk")
+    dots = [
+        charts.Dot(alias, s, href(pk)) for pk, alias, s in few.values_list("pk", "alias", "score")
+    ]
+    return Scores(scored, dots, [])
+
+
+def histogram(counts: list[tuple[float, int]]) -> list[charts.Bin]:
+    """(score, how many) pairs in bins of :data:`HISTOGRAM_BIN` over the rubric's 1-5 scale
+    (a score of exactly 5 goes in the last bin)."""
+    low, high = charts.SCORE_MIN, charts.SCORE_MAX
+    n_bins = round((high - low) / HISTOGRAM_BIN)
+    totals = [0] * n_bins
+    for score, n in counts:
+        i = int((min(max(score, low), high) - low) / HISTOGRAM_BIN)
+        totals[min(i, n_bins - 1)] += n
+    return [
+        charts.Bin(low + i * HISTOGRAM_BIN, low + (i + 1) * HISTOGRAM_BIN, total)
+        for i, total in enumerate(totals)
+    ]
 
 
 def dimension_columns() -> list[tuple[str, str]]:

@@ -238,17 +238,24 @@ def _sort_header(
 @require_GET
 def trial_dashboard(request: HttpRequest, trial_id: int) -> HttpResponse:
     """Candidates by stage, scores side by side, charts; reviewers see their assigned
-    candidates under their aliases only."""
+    candidates under their aliases only. The table shows one page of
+    :data:`dashboard.PAGE_SIZE` candidates (``?page=``), sorted by the database (``?sort=``);
+    the counts and charts cover every candidate, from aggregate queries."""
     trial, membership = access_trial(request.user, trial_id)
     identity = membership.can_manage
-    rows = dashboard.rows_for(visible_candidacies(request.user, trial, membership))
-    rows, sort = dashboard.sort_rows(rows, request.GET.get("sort", ""), identity=identity)
+    candidacies = visible_candidacies(request.user, trial, membership)
+    counts = dashboard.counts(candidacies)
+    total = counts.total
+    sort = dashboard.sort_key(request.GET.get("sort", ""), identity=identity)
+    number = dashboard.page_number(request.GET.get("page"), total)
+    page = dashboard.page_of(candidacies, sort, number, total)
     record(
         "trial.view",
         actor=request.user,
         organization=trial.organization,
         target=trial,
-        candidates=len(rows),
+        candidates=total,
+        page=number,
         identity=identity,
     )
     dims = dashboard.dimension_columns()
@@ -268,30 +275,35 @@ def trial_dashboard(request: HttpRequest, trial_id: int) -> HttpResponse:
     if identity:
         headers.append(_sort_header(request, "payment", "Payment", sort))
 
-    def href(row: dashboard.Row) -> str:
-        return reverse("trials:candidacy", args=[row.candidacy.pk])
+    def page_url(n: int) -> str:
+        return f"{request.path}?{urlencode({'sort': sort, 'page': n})}"
 
     context = {
         "trial": trial,
         "membership": membership,
         "can_manage": identity,
-        "rows": rows,
+        "page": page,
+        "rows": page.rows,
         "sort": sort,
         "headers": headers,
-        "pending": any(r.evaluation is not None and r.evaluation.status in PENDING for r in rows),
-        "poll_url": f"{request.path}?{urlencode({'sort': sort})}",
+        "pending": page.pending,
+        "poll_url": page_url(page.number),
+        "previous_url": page_url(page.number - 1) if page.number > 1 else "",
+        "next_url": page_url(page.number + 1) if page.number < page.pages else "",
     }
     if request.htmx and request.htmx.target == "candidates":
         return render(request, "trials/_candidates.html", context)
+    scores = dashboard.scores(candidacies)
     context.update(
         {
-            "stage_counts": dashboard.stage_counts(rows),
-            "stage_chart": dashboard.stage_bars(rows),
-            "score_chart": dashboard.score_strip(rows, href),
-            "scored": sum(1 for r in rows if r.overall is not None),
-            "open_questions": sum(r.open_questions for r in rows),
+            "stage_counts": counts.stages,
+            "stage_chart": dashboard.stage_bars(counts.stages),
+            "score_chart": scores.chart(),
+            "scored": scores.scored,
+            "strip_max": dashboard.STRIP_MAX,
+            "open_questions": counts.open_questions,
             "invite_form": InviteForm(auto_id="invite_%s") if identity else None,
-            "checkpoints": list(trial.checkpoints.all()),
+            "checkpoints": trial.checkpoints.count(),
         }
     )
     return render(request, "trials/dashboard.html", context)
