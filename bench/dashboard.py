@@ -254,6 +254,28 @@ def seed(submissions: int, per_candidacy: int, work: Path, rng: random.Random) -
                 )
             )
         Evaluation.objects.bulk_create(evaluations, batch_size=2000)
+        # what ``refresh_latest`` keeps on each candidacy: the evaluation of its last
+        # submission (submissions are in order, one evaluation each)
+        for ev in evaluations:
+            c = ev.submission.candidacy
+            c.latest_evaluation = ev
+            c.latest_status = ev.status
+            c.latest_reason = ev.reason
+            c.latest_overall = ev.overall
+            c.latest_red_flags = ev.red_flags
+            c.latest_dimensions = ev.dimensions
+        Candidacy.objects.bulk_update(
+            candidacies[:with_work],
+            [
+                "latest_evaluation",
+                "latest_status",
+                "latest_reason",
+                "latest_overall",
+                "latest_red_flags",
+                "latest_dimensions",
+            ],
+            batch_size=1000,
+        )
         with connection.cursor() as cursor:
             cursor.execute(
                 "UPDATE jobs_evaluation SET scorecard = %s::jsonb", [json.dumps(scorecard)]
@@ -362,6 +384,27 @@ def profile(url: str, cookie: str, label: str, runs: int = 5) -> None:
     for seconds, sql in sorted(queries, reverse=True)[:3]:
         text = " ".join(sql.split())
         print(f"    {seconds * 1000:7.1f} ms  {text[:140]}{'…' if len(text) > 140 else ''}")
+
+
+def python_profile(url: str, cookie: str, runs: int = 20, top: int = 25) -> None:
+    """Where the Python time of ``runs`` in-process requests of ``url`` goes (cProfile): the
+    ``top`` functions by their own time."""
+    import cProfile
+    import pstats
+
+    from django.test import Client
+
+    client = Client(HTTP_HOST="127.0.0.1")
+    name, value = cookie.split("=", 1)
+    client.cookies[name] = value
+    client.get(url)  # warm: templates compiled, URL resolvers filled
+    profiler = cProfile.Profile()
+    profiler.enable()
+    for _ in range(runs):
+        client.get(url)
+    profiler.disable()
+    print(f"cProfile of {runs} requests (own time, top {top}):")
+    pstats.Stats(profiler, stream=sys.stdout).sort_stats("tottime").print_stats(top)
 
 
 # --------------------------------------------------------------------------- the server
@@ -685,6 +728,9 @@ def parse(argv: list[str]) -> argparse.Namespace:
         "--think", type=float, nargs=2, default=(0.5, 1.5), metavar=("MIN", "MAX"),
         help="think time between a user's requests, uniform in seconds (0.5 1.5)",
     )  # fmt: skip
+    parser.add_argument(
+        "--cprofile", action="store_true", help="print where one request's Python time goes"
+    )
     parser.add_argument("--rounds", type=int, default=1, help="static + dashboard phases (1)")
     parser.add_argument("--web-workers", type=int, default=2, help="gunicorn processes (2)")
     parser.add_argument("--web-threads", type=int, default=4, help="threads per process (4)")
@@ -744,6 +790,8 @@ def run(
     print("in-process profile of the dashboard (5 requests each):")
     profile(dashboard, cookie, "  hiring manager")
     profile(dashboard, session_cookie(seeded.reviewer_id), "  reviewer      ")
+    if args.cprofile:
+        python_profile(dashboard, cookie)
     connections.close_all()
 
     server = start_server(env, home / "serve.log", args.web_workers, args.web_threads)

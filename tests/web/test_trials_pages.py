@@ -28,6 +28,7 @@ from worktrial.spec import TEMPLATES
 from worktrial.web import storage
 from worktrial.web.accounts.models import Organization, User
 from worktrial.web.audit.models import AuditEvent
+from worktrial.web.jobs.actions import refresh_latest
 from worktrial.web.jobs.models import Evaluation
 from worktrial.web.jobs.tasks import evaluate
 from worktrial.web.reviews.actions import do_assign_reviewer
@@ -477,6 +478,7 @@ def test_dashboard_queries_do_not_grow_with_candidates(
                     dimensions=world.evaluation.dimensions,
                     red_flags=i % 3,
                 )
+            refresh_latest(c.pk)
             actions.do_ask_question(c, f"question {i}", actor=None)
             do_assign_reviewer(c, world.acme.reviewer, actor=world.acme.manager)
 
@@ -547,6 +549,8 @@ def _bulk_candidacies(
         )
         for s in subs
     )
+    for c in made:
+        refresh_latest(c.pk)
     Question.objects.bulk_create(
         Question(candidacy=c, text=f"question {i}", asked_at=now)
         for i, c in zip(numbers, made, strict=True)
@@ -984,6 +988,7 @@ def test_scorecard_of_a_queued_evaluation(world: World, login: Callable[[User], 
     fragment = _text(client.get(f"/trials/candidacies/{world.scored.pk}/submissions/"))
     assert 'hx-trigger="every 5s"' in fragment and "waiting for a worker" in fragment
     Evaluation.objects.filter(pk=ev.pk).update(status="failed", reason="it crashed")
+    refresh_latest(world.scored.pk)
     fragment = _text(client.get(f"/trials/candidacies/{world.scored.pk}/submissions/"))
     assert "hx-trigger" not in fragment and "it crashed" in fragment
 

@@ -65,6 +65,8 @@ def claim(evaluation_id: int, worker: str) -> Evaluation | None:
             step="starting",
             reason=f"being evaluated (attempt {row['attempts'] + 1})",
         )
+        if updated == 1:
+            _refresh(evaluation_id)
     if updated != 1:
         return None
     return Evaluation.objects.select_related(
@@ -109,51 +111,81 @@ def finish(evaluation_id: int, worker: str, **result: Any) -> bool:
             == 1
         )
         if done:
+            _refresh(evaluation_id)
             _after_finish(evaluation_id)
     return done
 
 
 def fail(evaluation_id: int, worker: str, reason: str, log: str = "") -> bool:
     """Mark the row failed with ``reason`` (words a candidate understands), keeping the log."""
-    return (
-        Evaluation.objects.filter(pk=evaluation_id, worker=worker, status=RUNNING).update(
-            status=FAILED,
-            finished_at=timezone.now(),
-            lease_expires_at=None,
-            step="",
-            reason=reason,
-            log=log,
+    with transaction.atomic():
+        failed = (
+            Evaluation.objects.filter(pk=evaluation_id, worker=worker, status=RUNNING).update(
+                status=FAILED,
+                finished_at=timezone.now(),
+                lease_expires_at=None,
+                step="",
+                reason=reason,
+                log=log,
+            )
+            == 1
         )
-        == 1
-    )
+        if failed:
+            _refresh(evaluation_id)
+    return failed
 
 
 def release(evaluation_id: int, worker: str, reason: str, log: str = "") -> bool:
     """Give the row back to the queue after a failure on our side (it will be tried again)."""
-    return (
-        Evaluation.objects.filter(pk=evaluation_id, worker=worker, status=RUNNING).update(
-            status=QUEUED,
-            lease_expires_at=None,
-            worker="",
-            step="",
-            reason=reason,
-            log=log,
+    with transaction.atomic():
+        released = (
+            Evaluation.objects.filter(pk=evaluation_id, worker=worker, status=RUNNING).update(
+                status=QUEUED,
+                lease_expires_at=None,
+                worker="",
+                step="",
+                reason=reason,
+                log=log,
+            )
+            == 1
         )
-        == 1
-    )
+        if released:
+            _refresh(evaluation_id)
+    return released
 
 
 def _give_up(evaluation_id: int, attempts: int) -> None:
-    Evaluation.objects.filter(pk=evaluation_id).exclude(status__in=[DONE, FAILED]).update(
-        status=FAILED,
-        finished_at=timezone.now(),
-        lease_expires_at=None,
-        step="",
-        reason=(
-            f"the evaluation did not finish in {attempts} attempts (the worker stopped each "
-            "time); the team has been told — this does not count against your submissions"
-        ),
+    with transaction.atomic():
+        given_up = (
+            Evaluation.objects.filter(pk=evaluation_id)
+            .exclude(status__in=[DONE, FAILED])
+            .update(
+                status=FAILED,
+                finished_at=timezone.now(),
+                lease_expires_at=None,
+                step="",
+                reason=(
+                    f"the evaluation did not finish in {attempts} attempts (the worker stopped "
+                    "each time); the team has been told — this does not count against your "
+                    "submissions"
+                ),
+            )
+        )
+        if given_up:
+            _refresh(evaluation_id)
+
+
+def _refresh(evaluation_id: int) -> None:
+    """Bring the ``latest_*`` fields of the evaluation's candidacy up to date (call it in the
+    transaction that changed the row)."""
+    from worktrial.web.jobs.actions import refresh_latest
+
+    candidacy_id = (
+        Evaluation.objects.filter(pk=evaluation_id)
+        .values_list("submission__candidacy_id", flat=True)
+        .get()
     )
+    refresh_latest(candidacy_id)
 
 
 def _after_finish(evaluation_id: int) -> None:
@@ -196,24 +228,34 @@ def reap(*, stale_queue_seconds: int | None = None) -> list[int]:
         if attempts >= settings.WORKTRIAL_MAX_ATTEMPTS:
             _give_up(pk, attempts)
             continue
-        moved = Evaluation.objects.filter(pk=pk, status=RUNNING, lease_expires_at__lt=now).update(
-            status=QUEUED,
-            worker="",
-            lease_expires_at=None,
-            step="",
-            queued_at=now,
-            reason=(
-                f"the worker stopped responding during attempt {attempts}; queued again "
-                "automatically"
-            ),
-        )
+        with transaction.atomic():
+            moved = Evaluation.objects.filter(
+                pk=pk, status=RUNNING, lease_expires_at__lt=now
+            ).update(
+                status=QUEUED,
+                worker="",
+                lease_expires_at=None,
+                step="",
+                queued_at=now,
+                reason=(
+                    f"the worker stopped responding during attempt {attempts}; queued again "
+                    "automatically"
+                ),
+            )
+            if moved:
+                # queued_at decides which evaluation of a submission is the latest
+                _refresh(pk)
         if moved:
             resend.append(pk)
     lost = Evaluation.objects.filter(
         status=QUEUED, queued_at__lt=now - timedelta(seconds=stale_queue_seconds)
     ).values_list("pk", flat=True)
     for pk in list(lost):
-        if Evaluation.objects.filter(pk=pk, status=QUEUED).update(queued_at=now):
+        with transaction.atomic():
+            requeued = Evaluation.objects.filter(pk=pk, status=QUEUED).update(queued_at=now)
+            if requeued:
+                _refresh(pk)
+        if requeued:
             resend.append(pk)
     for pk in resend:
         send_to_queue(pk)

@@ -104,6 +104,18 @@ class Candidacy(models.Model):
     erasure_requested_at = models.DateTimeField(null=True, blank=True)
     export_requested_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    # The latest evaluation (the newest of the last submission) and its result, copied here by
+    # ``jobs.actions.refresh_latest`` in the transaction of every change to an evaluation, so
+    # the dashboard sorts and charts thousands of candidates without a lookup per candidate.
+    # ``latest_overall``, ``latest_red_flags`` and ``latest_dimensions`` are set once it is done.
+    latest_evaluation = models.ForeignKey(
+        "jobs.Evaluation", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    latest_status = models.CharField(max_length=20, blank=True)  # "": no evaluation
+    latest_reason = models.TextField(blank=True)  # why it is in that status, in words
+    latest_overall = models.FloatField(null=True, blank=True)
+    latest_red_flags = models.PositiveIntegerField(null=True, blank=True)
+    latest_dimensions = models.JSONField(default=dict, blank=True)
 
     class Meta:
         ordering = ["trial", "id"]
@@ -111,7 +123,11 @@ class Candidacy(models.Model):
             models.UniqueConstraint(fields=["trial", "alias"], name="one_alias_per_trial"),
             models.UniqueConstraint(fields=["trial", "email"], name="one_candidacy_per_email"),
         ]
-        indexes = [models.Index(fields=["trial", "stage"])]
+        indexes = [
+            models.Index(fields=["trial", "stage"]),
+            # the dashboard sorts and charts a trial's candidates by their latest score
+            models.Index(fields=["trial", "latest_overall"], name="candidacy_by_score"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.alias} in {self.trial}"

@@ -284,6 +284,7 @@ def trial_dashboard(request: HttpRequest, trial_id: int) -> HttpResponse:
         "can_manage": identity,
         "page": page,
         "rows": page.rows,
+        "table_rows": dashboard.table_rows(page.rows, identity=identity),
         "sort": sort,
         "headers": headers,
         "pending": page.pending,
