@@ -28,7 +28,7 @@ from pathlib import Path
 
 from worktrial.errors import IntakeError, UsageError
 from worktrial.repo._git import _SAFE_CONFIG, Repo, git_env, run_git
-from worktrial.repo._intake import MiB, SafeTree, _size, _staging_dir, link_escapes
+from worktrial.repo._intake import MiB, SafeTree, _staging_dir, link_escapes, size_text
 
 MAX_EXPORT_BYTES = 1024 * MiB
 MAX_EXPORT_FILES = 100_000
@@ -307,7 +307,7 @@ def export_commit(
             skipped.append(
                 SkippedPath(
                     e.path,
-                    f"{_size(e.size)}, over the {_size(max_file_bytes)} limit for one file",
+                    f"{size_text(e.size)}, over the {size_text(max_file_bytes)} limit for one file",
                 )
             )
         else:
@@ -323,8 +323,8 @@ def export_commit(
     total = sum(e.size for e in files)
     if total > max_bytes:
         raise IntakeError(
-            f"commit {short}: its files add up to {_size(total)}, over the "
-            f"{_size(max_bytes)} limit for a job folder",
+            f"commit {short}: its files add up to {size_text(total)}, over the "
+            f"{size_text(max_bytes)} limit for a job folder",
             commit=sha,
             reason="too_large",
         )

@@ -75,7 +75,7 @@ _BUNDLE_SIGNATURES = {b"# v2 git bundle\n": 2, b"# v3 git bundle\n": 3}
 _OID_RE = {"sha1": re.compile(r"[0-9a-f]{40}"), "sha256": re.compile(r"[0-9a-f]{64}")}
 
 
-def _size(n: int) -> str:
+def size_text(n: int) -> str:
     """A byte count in words: ``"512 bytes"``, ``"3.5 KB"``, ``"12.0 MB"``, ``"2.1 GB"``."""
     if n < 1024:
         return f"{n} bytes"
@@ -176,7 +176,7 @@ def _check_input_file(src: Path, label: str, max_bytes: int, kind: str) -> int:
     if st.st_size > max_bytes:
         raise _refuse(
             label,
-            f"the {kind} is {_size(st.st_size)}, over the {_size(max_bytes)} limit",
+            f"the {kind} is {size_text(st.st_size)}, over the {size_text(max_bytes)} limit",
             "too_large",
             size=st.st_size,
             limit=max_bytes,
@@ -367,7 +367,7 @@ def _count_objects(path: Path, deadline: _Deadline) -> tuple[int, int]:
     return objects, size
 
 
-def _unpacked_size(path: Path, deadline: _Deadline) -> int:
+def _unpackedsize_text(path: Path, deadline: _Deadline) -> int:
     """Sum of every object's inflated size, read from object headers (nothing is inflated)."""
     code, out, err = _git(
         path, deadline, "cat-file", "--batch-all-objects", "--unordered",
@@ -457,11 +457,12 @@ def _unpack_bundle(
             f"{what} holds {objects:,} objects, over the limit of {max_objects:,}",
             "too_many_objects",
         )
-    unpacked = _unpacked_size(repo, deadline)
+    unpacked = _unpackedsize_text(repo, deadline)
     if unpacked > max_unpacked_bytes:
         raise _refuse(
             label,
-            f"{what} unpacks to {_size(unpacked)}, over the {_size(max_unpacked_bytes)} limit",
+            f"{what} unpacks to {size_text(unpacked)}, over the "
+            f"{size_text(max_unpacked_bytes)} limit",
             "too_large",
             unpacked=unpacked,
             limit=max_unpacked_bytes,
@@ -813,25 +814,25 @@ class _Unpacker:
                 )
             link_parts = target
             size = self.sizes[target]
-        self._check_size(m, parts, size)
+        self._checksize_text(m, parts, size)
         self.seen[parts] = "file" if m.kind == "hardlink" else m.kind
         if m.kind in ("file", "hardlink"):
             self.sizes[parts] = size
         if self.select(parts, m.kind):
             self._write(m, parts, size, link_parts)
 
-    def _check_size(self, m: _Member, parts: tuple[str, ...], size: int) -> None:
+    def _checksize_text(self, m: _Member, parts: tuple[str, ...], size: int) -> None:
         lim = self.limits
         if size > lim.max_file_bytes:
             raise self.refuse(
                 m.name,
-                f"{_size(size)}, over the {_size(lim.max_file_bytes)} limit for one file",
+                f"{size_text(size)}, over the {size_text(lim.max_file_bytes)} limit for one file",
                 "too_large",
             )
         if m.packed >= 0 and size > BOMB_MIN_BYTES and size > BOMB_RATIO * max(m.packed, 1):
             raise self.refuse(
                 m.name,
-                f"{_size(size)} packed into {_size(m.packed)} (more than {BOMB_RATIO}x "
+                f"{size_text(size)} packed into {size_text(m.packed)} (more than {BOMB_RATIO}x "
                 "compression); refused as a decompression bomb",
                 "bomb",
             )
@@ -839,13 +840,13 @@ class _Unpacker:
         if self.declared > lim.max_unpacked_bytes:
             raise _refuse(
                 self.label,
-                f"its files add up to more than the {_size(lim.max_unpacked_bytes)} limit",
+                f"its files add up to more than the {size_text(lim.max_unpacked_bytes)} limit",
                 "too_large",
             )
         if self.declared > BOMB_MIN_BYTES and self.declared > BOMB_RATIO * lim.archive_bytes:
             raise _refuse(
                 self.label,
-                f"{_size(self.declared)} of files packed into {_size(lim.archive_bytes)} "
+                f"{size_text(self.declared)} of files packed into {size_text(lim.archive_bytes)} "
                 f"(more than {BOMB_RATIO}x compression); refused as a decompression bomb",
                 "bomb",
             )
@@ -902,7 +903,8 @@ class _Unpacker:
                 ) from None
             raise _refuse(
                 self.label,
-                f"its files add up to more than the {_size(self.limits.max_unpacked_bytes)} limit",
+                "its files add up to more than the "
+                f"{size_text(self.limits.max_unpacked_bytes)} limit",
                 "too_large",
             ) from None
         if n != size:

@@ -25,6 +25,25 @@ from worktrial.web.audit.actions import record
 TOKEN_PREFIX = "wt_"
 
 
+def checked_email(email: str) -> str:
+    """``email`` trimmed and lower-cased.
+
+    Raises:
+        PlatformError: it is not an e-mail address.
+    """
+    from django.core.exceptions import ValidationError
+    from django.core.validators import validate_email
+
+    email = email.strip().lower()
+    try:
+        validate_email(email)
+    except ValidationError:
+        raise PlatformError(
+            f"{email!r} is not an e-mail address", key="email", found=email
+        ) from None
+    return email
+
+
 def do_create_user(email: str, password: str | None, *, display_name: str = "") -> User:
     """A new user; ``password=None`` makes an account that cannot log in with a password yet.
 

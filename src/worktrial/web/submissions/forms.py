@@ -10,6 +10,7 @@ from django.core.files.uploadhandler import TemporaryFileUploadHandler
 from django.http import HttpRequest
 
 from worktrial.errors import IntakeError
+from worktrial.repo._intake import size_text
 
 MiB = 1024 * 1024
 # what a multipart request carries beside the file: the CSRF token, the boundaries, headers
@@ -19,17 +20,6 @@ ADVICE = (
     "nothing was stored. Keep data files, model weights and build output out of git "
     "(list them in .gitignore), then upload again"
 )
-
-
-def size_text(n: int) -> str:
-    """A byte count in words: ``"512 bytes"``, ``"3.5 KB"``, ``"12.0 MB"``, ``"2.1 GB"``."""
-    if n < 1024:
-        return f"{n} bytes"
-    if n < MiB:
-        return f"{n / 1024:.1f} KB"
-    if n < 1024 * MiB:
-        return f"{n / MiB:.1f} MB"
-    return f"{n / (1024 * MiB):.1f} GB"
 
 
 def declared_too_large(request: HttpRequest, limit: int) -> str | None:

@@ -26,6 +26,7 @@ from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_http_methods
 
 from worktrial.errors import IntakeError, WorktrialError
+from worktrial.repo._intake import size_text
 from worktrial.web.audit.actions import record
 from worktrial.web.jobs.models import Evaluation, EvaluationStatus
 from worktrial.web.submissions.actions import do_submit, quota_left
@@ -33,7 +34,6 @@ from worktrial.web.submissions.forms import (
     CappedUploadHandler,
     UploadForm,
     declared_too_large,
-    size_text,
 )
 from worktrial.web.submissions.models import Submission
 from worktrial.web.trials.access import access_own_candidacy

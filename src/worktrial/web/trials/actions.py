@@ -236,16 +236,9 @@ def do_invite_candidate(
         StateError: the trial is closed, or this e-mail address is already invited.
         PlatformError: the deadline is not after the start.
     """
-    from django.core.exceptions import ValidationError
-    from django.core.validators import validate_email
+    from worktrial.web.accounts.actions import checked_email
 
-    email = email.strip().lower()
-    try:
-        validate_email(email)
-    except ValidationError:
-        raise PlatformError(
-            f"{email!r} is not an e-mail address", key="email", found=email
-        ) from None
+    email = checked_email(email)
     if trial.status == TrialStatus.CLOSED:
         raise StateError("the trial is closed; it takes no new candidates", state=trial.status)
     starts_at = starts_at or timezone.now()
