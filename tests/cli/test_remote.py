@@ -140,11 +140,11 @@ def test_login_submit_status_logout(
 
     code, out, err = run(["logout"], capsys)
     assert code == 0
-    assert out == (
-        f"logged out of {setup.server}; the token still works until you revoke it at "
-        f"{setup.server}/accounts/tokens/\n"
-    )
+    assert out == f"logged out of {setup.server}; the token is revoked\n"
     assert not setup.creds.exists()
+    from worktrial.web.accounts.models import ApiToken
+
+    assert ApiToken.objects.get(pk=setup.token_id).revoked_at is not None
     code, out, err = run(["status"], capsys)
     assert code == 2
     assert (

@@ -756,6 +756,7 @@ EXPECTED_ROUTES = {
     ("get", "/api/evaluations/{evaluation_id}"),
     ("get", "/api/reviews"),
     ("post", "/api/reviews/{review_id}/submit"),
+    ("delete", "/api/tokens/current"),
 }
 
 
@@ -805,4 +806,34 @@ def test_an_unknown_endpoint_is_a_json_404(db: Any) -> None:
         "message": "no such endpoint: POST /api/nope/1; the endpoints are listed at "
         "http://testserver/api/docs",
         "fields": {},
+    }
+
+
+def test_a_token_revokes_itself_and_a_session_cannot(db: Any) -> None:
+    from worktrial.web.accounts.actions import do_create_api_token, do_create_user
+
+    user = do_create_user("tok@example.test", "a long enough passphrase")
+    _, raw = do_create_api_token(user, "laptop")
+    client = Client()
+    auth = {"HTTP_AUTHORIZATION": f"Bearer {raw}"}
+    assert client.delete("/api/tokens/current", **auth).status_code == 204
+    again = client.get("/api/me", **auth)
+    assert again.status_code == 401
+    browser = Client(enforce_csrf_checks=False)
+    browser.force_login(user)
+    refused = browser.delete("/api/tokens/current")
+    assert refused.status_code == 400
+    assert refused.json()["error"]["message"].startswith(
+        "this request carries no API token to revoke (it uses a browser session)"
+    )
+
+
+def test_a_wrong_method_gets_the_json_error_shape(db: Any) -> None:
+    response = Client().put("/api/me")
+    assert response.status_code == 405
+    assert response["Allow"] == "GET"
+    assert error(response) == {
+        "code": "method_not_allowed",
+        "message": "PUT is not allowed on /api/me; allowed: GET",
+        "fields": {"expected": "GET", "found": "PUT"},
     }

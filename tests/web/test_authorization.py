@@ -116,6 +116,7 @@ RULES: dict[str, tuple[tuple[str, ...], set[str] | str]] = {
     "api:openapi-view": (("GET",), "any"),
     "api:_no_such_endpoint": ((), "any"),
     "api:me": (("GET",), "any"),
+    "api:revoke_current_token": ((), "any"),  # revokes the caller's own token: test_api
     "api:list_trials": (("GET",), "any"),
     "api:create_trial": (("POST",), "any"),
     "api:get_trial": (("GET",), STAFF),

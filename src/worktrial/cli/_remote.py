@@ -238,6 +238,10 @@ class ApiClient:
         """GET ``/api/<path>`` and return the decoded JSON."""
         return self._send(urllib.request.Request(self.url(path), method="GET"))
 
+    def delete(self, path: str) -> Any:
+        """DELETE ``/api/<path>``; returns the decoded JSON answer (None when empty)."""
+        return self._send(urllib.request.Request(self.url(path), method="DELETE"))
+
     def post(self, path: str, body: dict[str, Any]) -> Any:
         """POST a JSON body to ``/api/<path>`` and return the decoded JSON answer."""
         request = urllib.request.Request(
@@ -556,15 +560,21 @@ def login_command(
 
 
 def logout_command() -> None:
-    """Forget the stored server and token."""
+    """Revoke the stored token on the server and forget it here."""
     creds = forget_credentials()
     if creds is None:
         typer.echo("not logged in")
         return
-    typer.echo(
-        f"logged out of {creds.server}; the token still works until you revoke it at "
-        f"{creds.server}/accounts/tokens/"
-    )
+    try:
+        ApiClient(creds.server, creds.token).delete("tokens/current")
+    except ApiClientError as err:
+        # forgotten here whatever the server says: the person asked to log out
+        typer.echo(
+            f"logged out of {creds.server}, but the token could not be revoked there ({err}); "
+            f"revoke it at {creds.server}/accounts/tokens/"
+        )
+        return
+    typer.echo(f"logged out of {creds.server}; the token is revoked")
 
 
 def submit_command(

@@ -62,6 +62,7 @@ class TokenAuth(HttpBearer):
             )
         # the access helpers and actions read the user from here, as they do for pages
         request.user = user
+        request.api_token = token.strip()  # for DELETE /api/tokens/current
         return user
 
 

@@ -50,7 +50,23 @@ class WorktrialErrorMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        return self.get_response(request)
+        response = self.get_response(request)
+        if response.status_code == 405 and request.path.startswith("/api/"):
+            # the API answers in one shape, a wrong method included
+            allowed = response.get("Allow", "")
+            return JsonResponse(
+                {
+                    "error": {
+                        "code": "method_not_allowed",
+                        "message": f"{request.method} is not allowed on {request.path}; "
+                        f"allowed: {allowed or 'none'}",
+                        "fields": {"expected": allowed, "found": request.method},
+                    }
+                },
+                status=405,
+                headers={"Allow": allowed} if allowed else None,
+            )
+        return response
 
     def process_exception(self, request: HttpRequest, exc: Exception) -> HttpResponse | None:
         if not isinstance(exc, WorktrialError):

@@ -5,9 +5,11 @@ from __future__ import annotations
 from typing import Literal
 
 from django.http import HttpRequest
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 
-from worktrial.web.accounts.models import Membership
+from worktrial.errors import PlatformError
+from worktrial.web.accounts.actions import do_revoke_api_token
+from worktrial.web.accounts.models import ApiToken, Membership, hash_token
 
 router = Router()
 
@@ -52,3 +54,21 @@ def me(request: HttpRequest) -> MeOut:
             for m in memberships
         ],
     )
+
+
+@router.delete(
+    "/tokens/current",
+    response={204: None},
+    summary="Revoke the token this request is made with (what `worktrial logout` calls)",
+)
+def revoke_current_token(request: HttpRequest) -> Status[None]:
+    raw = getattr(request, "api_token", None)
+    if raw is None:
+        raise PlatformError(
+            "this request carries no API token to revoke (it uses a browser session); revoke "
+            "tokens on the Tokens page",
+            key="authorization",
+        )
+    token = ApiToken.objects.get(user=request.auth, token_hash=hash_token(raw))
+    do_revoke_api_token(token, actor=request.auth)
+    return Status(204, None)
