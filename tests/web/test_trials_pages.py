@@ -820,7 +820,10 @@ def test_candidacy_timeline_for_a_manager(world: World, login: Callable[[User], 
     dated = [p for p in card["charts"]["trajectory"]["points"] if p["at"]]
     assert page.count('class="event experiment') == len(dated)
     assert page.count('class="event question') == 2
-    assert page.count('class="event update') == 1 and page.count('class="event feedback') == 1
+    # the update posted on the platform, and those the persona kept in the repository
+    in_repo = page.count("kept in the repository")
+    assert in_repo >= 1 and page.count('class="event update') == 1 + in_repo
+    assert page.count('class="event feedback') == 1
     assert page.count('class="event submission') == 1
     assert "Baseline logistic regression" in page and "Production looks like dev." in page
     assert '<svg class="chart timeline"' in page
@@ -1036,3 +1039,32 @@ def test_histogram_bins_cover_the_scale() -> None:
     svg = charts.score_histogram(bins, title="<i>scores</i>")
     assert "<i>" not in svg and "&lt;i&gt;scores&lt;/i&gt;" in svg
     assert svg.count("<rect ") == 3 and "<title>4.75–5: 4</title>" in svg
+
+
+def test_the_timeline_shows_the_updates_kept_in_the_repository(world: World, login: Any) -> None:
+    page = _text(login(world.acme.manager).get(f"/trials/candidacies/{world.scored.pk}/"))
+    # the persona logs its progress with `worktrial update` in the repository
+    assert "kept in the repository" in page
+    # the update posted on the platform is there once
+    assert page.count("Done: Baseline logistic regression") == 1
+
+
+def test_a_blind_reviewer_reads_candidate_text_without_the_name(world: World, login: Any) -> None:
+    update = actions.do_post_update(
+        world.scored,
+        actor=world.scored.user,
+        done=f"Signed: {NAME} ({EMAIL}) — tuned the threshold",
+    )
+    try:
+        reviewer_page = _text(
+            login(world.acme.reviewer).get(f"/trials/candidacies/{world.scored.pk}/")
+        )
+        assert "tuned the threshold" in reviewer_page
+        assert "Amara" not in reviewer_page and "amara" not in reviewer_page
+        assert world.scored.alias in reviewer_page
+        manager_page = _text(
+            login(world.acme.manager).get(f"/trials/candidacies/{world.scored.pk}/")
+        )
+        assert f"Signed: {NAME}" in manager_page
+    finally:
+        update.delete()

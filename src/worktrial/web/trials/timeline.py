@@ -1,15 +1,18 @@
 """The candidate timeline: commits and experiments (from the latest scorecard) and submissions,
-progress updates, questions and feedback (from the database) on one time axis."""
+progress updates, questions and feedback (from the database, plus the updates the candidate kept
+in the repository) on one time axis."""
 
 from __future__ import annotations
 
+import dataclasses
 import math
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.utils.safestring import SafeString
 
+from worktrial.evidence._types import Update as RepoUpdate
 from worktrial.report import Scorecard
 from worktrial.web.jobs.models import Evaluation
 from worktrial.web.submissions.models import Submission
@@ -166,6 +169,45 @@ def _comms_events(
     return events
 
 
+_SAME_UPDATE = timedelta(minutes=10)
+
+
+def _repo_update_events(
+    repo_updates: Sequence[RepoUpdate], posted: Sequence[ProgressUpdate]
+) -> list[Event]:
+    """Updates kept in the repository's files; one also posted on the platform (same words
+    within ten minutes, as ``worktrial update --remote`` does) is shown once."""
+
+    def words(text: str) -> str:
+        return " ".join(text.split()).casefold()
+
+    seen = [(u.at, words(u.done)) for u in posted]
+    events = []
+    for i, u in enumerate(repo_updates):
+        if any(words(u.done) == w and abs(u.at - at) <= _SAME_UPDATE for at, w in seen):
+            continue
+        body = [f"Done: {u.done}"]
+        if u.next:
+            body.append(f"Next: {u.next}")
+        if u.blockers:
+            body.append(f"Blockers: {u.blockers}")
+        # a Markdown progress log points at its file and line; `worktrial update` records at
+        # their own id in the repository's .worktrial/ files
+        where = u.pointer.ref if u.pointer.kind == "file" else ""
+        events.append(
+            Event(
+                u.at,
+                "update",
+                "Updates",
+                f"repo-update-{i}",
+                "Progress update",
+                "\n".join(body),
+                f"kept in the repository, {where}" if where else "kept in the repository",
+            )
+        )
+    return events
+
+
 def build_timeline(
     candidacy: Candidacy,
     *,
@@ -176,15 +218,27 @@ def build_timeline(
     questions: list[Question],
     feedback: list[Feedback],
     checkpoints: list[Checkpoint],
+    repo_updates: Sequence[RepoUpdate] = (),
+    blind: Callable[[str], str] | None = None,
 ) -> Timeline:
     """Every event of ``candidacy`` in time order, and the chart drawing them on one axis
-    (from the start, or the first event, to the deadline, or the last event)."""
+    (from the start, or the first event, to the deadline, or the last event).
+
+    ``blind`` rewrites every text the candidate wrote (commit subjects, experiments, updates,
+    questions, responses) for a reviewer who may not see the identity yet.
+    """
     events = _submission_events(submissions) + _comms_events(updates, questions, feedback)
+    events += _repo_update_events(repo_updates, updates)
     starter = undated = 0
     if scorecard is not None:
         commits, starter = _commit_events(scorecard)
         experiments, undated = _experiment_events(scorecard)
         events += commits + experiments
+    if blind is not None:
+        events = [
+            dataclasses.replace(e, title=blind(e.title), body=blind(e.body), meta=blind(e.meta))
+            for e in events
+        ]
     events.sort(key=lambda e: (e.at, LANES.index(e.lane)))
     start, end = candidacy.starts_at, candidacy.deadline
     if events:

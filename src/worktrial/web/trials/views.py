@@ -35,6 +35,7 @@ from worktrial.web import storage
 from worktrial.web.accounts.models import MANAGING_ROLES, Membership
 from worktrial.web.audit.actions import record
 from worktrial.web.jobs.models import Evaluation
+from worktrial.web.submissions.models import Submission
 from worktrial.web.trials import actions, dashboard
 from worktrial.web.trials.access import (
     StaffView,
@@ -537,6 +538,35 @@ def _submissions(candidacy: Candidacy) -> list[Any]:
     )
 
 
+def _repo_updates(submission: Submission) -> list[Any]:
+    """The progress updates committed in the submitted repository (``worktrial update`` files
+    and Markdown progress logs); none when the repository cannot be read."""
+    from worktrial.errors import WorktrialError
+    from worktrial.evidence.comms import RepoCommsSource
+    from worktrial.repo import Repo, Snapshot
+    from worktrial.web import storage
+
+    try:
+        repo = Repo(storage.resolve(submission.repo_dir), rev=submission.commit)
+        return list(RepoCommsSource(Snapshot(repo)).load().updates)
+    except (WorktrialError, OSError, ValueError):
+        return []
+
+
+def _blinder(view: StaffView, source: Evaluation | None) -> Any:
+    """For a reviewer who may not see the identity yet: the review app's blinder (names and
+    addresses of the candidate, their account and their commits' authors). None otherwise."""
+    if view.identity_visible:
+        return None
+    from worktrial.web.reviews.evidence import blinder_for
+
+    return blinder_for(
+        view.candidacy,
+        identity_visible=False,
+        submission=source.submission if source is not None else None,
+    )
+
+
 def _render_candidacy(
     request: HttpRequest,
     view: StaffView,
@@ -569,6 +599,8 @@ def _render_candidacy(
         questions=questions,
         feedback=feedback,
         checkpoints=checkpoints,
+        repo_updates=_repo_updates(source.submission) if source is not None else (),
+        blind=_blinder(view, source),
     )
     if view.can_manage:
         forms = {q.pk: AnswerForm(auto_id=f"q{q.pk}_%s") for q in questions}
