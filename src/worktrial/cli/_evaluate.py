@@ -149,12 +149,6 @@ def run_home() -> Path:
     return run_home_for(home)
 
 
-def _open_folder(path: Path) -> Path:
-    from worktrial.sandbox.environment import open_folder
-
-    return open_folder(path)
-
-
 def _check_run_options(
     run: bool,
     spec: Path | None,
@@ -203,7 +197,7 @@ def _sandboxed_run(
     """Build the trial's environment and run the submission at ``repo``'s HEAD."""
     from worktrial.repo import Repo
     from worktrial.sandbox import LOCAL_WARNING, get_sandbox
-    from worktrial.sandbox.environment import build_environment
+    from worktrial.sandbox.environment import build_environment, open_folder
     from worktrial.scoring import QuotaLedger, environment_requirements, run_submission
     from worktrial.spec import load_bundle
 
@@ -213,9 +207,9 @@ def _sandboxed_run(
     sandbox = get_sandbox(sandbox_name, allow_local=allow_local)
     if sandbox.name == "local":  # every time, before and after: it does not isolate
         err.print(f"[bold yellow]warning:[/] {LOCAL_WARNING}", highlight=False, soft_wrap=True)
-    home = _open_folder(run_home())
+    home = open_folder(run_home())
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
-    work = _open_folder(home / "runs" / spec.id) / f"{opened.head[:12]}-{stamp}"
+    work = open_folder(home / "runs" / spec.id) / f"{opened.head[:12]}-{stamp}"
     quota = None
     if split == "dev":
         quota = QuotaLedger.open(

@@ -46,7 +46,7 @@ from datetime import UTC, datetime
 from importlib import metadata
 from pathlib import Path
 
-from worktrial.errors import EnvironmentBuildError, SandboxError
+from worktrial.errors import EnvironmentBuildError, SandboxError, UsageError
 from worktrial.sandbox._types import Mount
 
 Progress = Callable[[str], None]
@@ -107,7 +107,8 @@ def open_folder(path: Path) -> Path:
     """``path``, created with every new folder mode 0755 so the sandbox user passes through.
 
     Raises:
-        SandboxError: a folder cannot be created, or ``path`` is a file.
+        SandboxError: a folder cannot be created.
+        UsageError: ``path`` is a file.
     """
     missing = []
     folder = path
@@ -125,7 +126,7 @@ def open_folder(path: Path) -> Path:
                 f"{folder}: cannot create the folder ({err.strerror or err})", path=str(folder)
             ) from err
     if not path.is_dir():
-        raise SandboxError(f"{path}: expected a folder, found a file", path=str(path))
+        raise UsageError(f"{path}: expected a folder, found a file", path=str(path))
     return path
 
 

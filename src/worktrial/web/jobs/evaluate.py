@@ -112,12 +112,6 @@ def choose_sandbox() -> Sandbox:
         raise SandboxError(SANDBOX_NOT_SET_UP.format(problem=problem), backend=name) from err
 
 
-def _open_folder(path: Path) -> Path:
-    from worktrial.sandbox.environment import open_folder
-
-    return open_folder(path)
-
-
 def run_home() -> Path:
     """Where runtime environments and run folders go: ``WORKTRIAL_RUN_HOME``; else the data
     folder, unless we are root and other users cannot enter it (root's home is usually 0700):
@@ -147,13 +141,13 @@ def sandboxed_runs(
         ScoringError: the trial's holdout cannot be read (the company's side).
     """
     from worktrial.repo import Repo
-    from worktrial.sandbox.environment import build_environment
+    from worktrial.sandbox.environment import build_environment, open_folder
     from worktrial.scoring import environment_requirements
     from worktrial.spec import load_bundle
 
     sandbox = choose_sandbox()
     bundle = load_bundle(bundle_dir)
-    home = _open_folder(run_home())
+    home = open_folder(run_home())
     progress("runtime environment")
     env = build_environment(
         environment_requirements(bundle.spec),
@@ -162,7 +156,7 @@ def sandboxed_runs(
         progress=progress,
     )
     repo = Repo(repo_dir)
-    runs = _open_folder(home / "runs" / bundle.spec.id)
+    runs = open_folder(home / "runs" / bundle.spec.id)
     # one folder per attempt (an attempt that died leaves its folder and logs behind)
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
     stem = f"evaluation-{evaluation.pk}-attempt-{evaluation.attempts}-{stamp}"

@@ -28,9 +28,10 @@ from pathlib import Path
 
 import dj_database_url
 
-from worktrial.web.home import data_home
+from worktrial.sandbox.environment import default_home
 
-HOME: Path = data_home()
+# the same data folder the engine's CLI uses
+HOME: Path = default_home()
 
 
 def _secret_key() -> str:
