@@ -40,6 +40,7 @@ __all__ = [
     "MergedCommsSource",
     "RepoCommsSource",
     "parse_progress_log",
+    "same_record",
 ]
 
 PROGRESS_LOGS = ("progress.md", "updates.md", "docs/progress.md", "docs/updates.md")
@@ -155,6 +156,12 @@ def _words(text: str) -> str:
     return " ".join(text.split()).casefold()
 
 
+def same_record(at_a: datetime, text_a: str, at_b: datetime, text_b: str) -> bool:
+    """Whether two records are one sent twice: the same words (spacing and case aside),
+    recorded within ten minutes of each other."""
+    return abs(at_a - at_b) <= _SAME_RECORD and _words(text_a) == _words(text_b)
+
+
 class MergedCommsSource:
     """Communication evidence from several sources, each record counted once.
 
@@ -176,13 +183,13 @@ class MergedCommsSource:
         for comms in loaded:
             merged.notes.extend(comms.notes)
             for update in comms.updates:
-                if not _seen(merged.updates, update.at, _words(update.done)):
+                if not _seen(merged.updates, update.at, update.done):
                     merged.updates.append(update)
             for question in comms.questions:
-                if not _seen(merged.questions, question.at, _words(question.text)):
+                if not _seen(merged.questions, question.at, question.text):
                     merged.questions.append(question)
             for item in comms.feedback:
-                if not _seen(merged.feedback, item.at, _words(item.text)):
+                if not _seen(merged.feedback, item.at, item.text):
                     merged.feedback.append(item)
         merged.updates = sort_by_time(merged.updates)
         merged.questions = sort_by_time(merged.questions)
@@ -190,12 +197,11 @@ class MergedCommsSource:
         return merged
 
 
-def _seen(items: list[Update] | list[Question] | list[Feedback], at: datetime, words: str) -> bool:
-    for item in items:
-        text = item.done if isinstance(item, Update) else item.text
-        if _words(text) == words and abs(item.at - at) <= _SAME_RECORD:
-            return True
-    return False
+def _seen(items: list[Update] | list[Question] | list[Feedback], at: datetime, text: str) -> bool:
+    return any(
+        same_record(item.at, item.done if isinstance(item, Update) else item.text, at, text)
+        for item in items
+    )
 
 
 def _progress_logs(snapshot: Snapshot) -> list[str]:

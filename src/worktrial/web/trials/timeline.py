@@ -169,22 +169,16 @@ def _comms_events(
     return events
 
 
-_SAME_UPDATE = timedelta(minutes=10)
-
-
 def _repo_update_events(
     repo_updates: Sequence[RepoUpdate], posted: Sequence[ProgressUpdate]
 ) -> list[Event]:
-    """Updates kept in the repository's files; one also posted on the platform (same words
-    within ten minutes, as ``worktrial update --remote`` does) is shown once."""
+    """Updates kept in the repository's files; one also posted on the platform (as
+    ``worktrial update --remote`` does) is shown once, by the rule the scorecard counts them by."""
+    from worktrial.evidence.comms import same_record
 
-    def words(text: str) -> str:
-        return " ".join(text.split()).casefold()
-
-    seen = [(u.at, words(u.done)) for u in posted]
     events = []
     for i, u in enumerate(repo_updates):
-        if any(words(u.done) == w and abs(u.at - at) <= _SAME_UPDATE for at, w in seen):
+        if any(same_record(u.at, u.done, p.at, p.done) for p in posted):
             continue
         body = [f"Done: {u.done}"]
         if u.next:
