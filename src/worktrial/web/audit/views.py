@@ -25,13 +25,13 @@ from worktrial.web.accounts.access import staff_membership
 from worktrial.web.accounts.models import Membership, Organization, Role
 from worktrial.web.audit.actions import record
 from worktrial.web.audit.models import AuditEvent
+from worktrial.web.spreadsheet import safe_cell
 
 PAGE_SIZE = 100
 CSV_COLUMNS = ("at", "actor", "action", "target", "ip", "details")
+
+
 # a spreadsheet runs a cell that starts with one of these as a formula
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
 class AuditFilter(forms.Form):
     """The filters, all optional; dates are UTC days, both ends included."""
 
@@ -142,10 +142,6 @@ def log(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _cell(value: str) -> str:
-    return "'" + value if value.startswith(_FORMULA_START) else value
-
-
 class _Echo:
     def write(self, value: str) -> str:
         return value
@@ -158,11 +154,11 @@ def _csv_lines(rows: QuerySet[AuditEvent]) -> Iterator[str]:
         yield writer.writerow(
             [
                 event.at.isoformat(),
-                _cell(event.actor.email if event.actor is not None else ""),
-                _cell(event.action),
-                _cell(event.target),
+                safe_cell(event.actor.email if event.actor is not None else ""),
+                safe_cell(event.action),
+                safe_cell(event.target),
                 event.ip or "",
-                _cell(json.dumps(event.details, sort_keys=True, default=str)),
+                safe_cell(json.dumps(event.details, sort_keys=True, default=str)),
             ]
         )
 

@@ -35,6 +35,7 @@ from worktrial.web import storage
 from worktrial.web.accounts.models import MANAGING_ROLES, Membership
 from worktrial.web.audit.actions import record
 from worktrial.web.jobs.models import Evaluation
+from worktrial.web.spreadsheet import safe_cell
 from worktrial.web.submissions.models import Submission
 from worktrial.web.trials import actions, dashboard
 from worktrial.web.trials.access import (
@@ -481,15 +482,6 @@ def _render_inbox(
     )
 
 
-CSV_FORMULA = ("=", "+", "-", "@", "\t", "\r")
-
-
-def _cell(value: Any) -> str:
-    """A CSV cell a spreadsheet will not run as a formula (names are typed by candidates)."""
-    text = "" if value is None else str(value)
-    return f"'{text}" if text.startswith(CSV_FORMULA) else text
-
-
 @login_required
 @require_GET
 def trial_payments_csv(request: HttpRequest, trial_id: int) -> HttpResponse:
@@ -513,9 +505,9 @@ def trial_payments_csv(request: HttpRequest, trial_id: int) -> HttpResponse:
     for c in rows:
         writer.writerow(
             [
-                _cell(c.alias),
-                _cell(c.name),
-                _cell(c.email),
+                safe_cell(c.alias),
+                safe_cell(c.name),
+                safe_cell(c.email),
                 c.stage,
                 f"{trial.compensation_amount:.2f}",
                 trial.compensation_currency,
